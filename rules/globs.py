@@ -1,0 +1,143 @@
+"""Glob matching for paths (`~`, `*`, `**`), hosts (`*.x`, `**.x`) and names."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from fnmatch import fnmatchcase
+from functools import lru_cache
+
+
+def home() -> str:
+    """The home directory paths with `~` refer to (read at call time: tests move it)."""
+    return os.environ.get("HOME") or os.path.expanduser("~")
+
+
+def expand(path: str, cwd: str | None) -> str:
+    """An absolute, normalised path: `~` expanded, relative paths joined to `cwd`.
+
+    With no known `cwd`, a relative path is placed under `/?` so that only globs that
+    start with `**/` (or `/**`) can match it.
+    """
+    if path == "~" or path.startswith("~/"):
+        path = home() + path[1:]
+    elif not path.startswith("/"):
+        base = expand(cwd, None) if cwd else "/?"
+        path = posixpath.join(base, path)
+    normal = posixpath.normpath(path)
+    return "/" if normal == "//" else normal
+
+
+@lru_cache(maxsize=4096)
+def _path_regex(glob: str, home_dir: str) -> re.Pattern[str]:
+    if glob == "~" or glob.startswith("~/"):
+        glob = home_dir + glob[1:]
+    body = _convert(glob, top=True)
+    return re.compile(body + r"/?\Z")
+
+
+def _split_braces(text: str) -> list[str]:
+    """Split the inside of `{a,b{c,d}}` on its top-level commas."""
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return out
+
+
+def _closing_brace(glob: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(glob)):
+        if glob[i] == "{":
+            depth += 1
+        elif glob[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _convert(glob: str, top: bool = False) -> str:
+    """A path glob as a regular expression body (`{a,b}` alternatives allowed)."""
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("/**", i) and (i + 3 == len(glob) or glob[i + 3] == "/"):
+            out.append("(?:/.*)?")  # `/**` is zero or more whole segments
+            i += 3
+            continue
+        if glob.startswith("**/", i) and i == 0:
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        char = glob[i]
+        if char == "{" and (end := _closing_brace(glob, i)) != -1:
+            alternatives = _split_braces(glob[i + 1 : end])
+            out.append("(?:" + "|".join(_convert(a) for a in alternatives) + ")")
+            i = end + 1
+            continue
+        if char == "*":
+            out.append(".*" if glob.startswith("**", i) else "[^/]*")
+            i += 2 if glob.startswith("**", i) else 1
+            continue
+        if char == "?":
+            out.append("[^/]")
+        elif char == "[" and (end := glob.find("]", i + 1)) != -1:
+            inside = glob[i + 1 : end].replace("\\", "\\\\")
+            out.append("[^" + inside[1:] + "]" if inside.startswith("!") else "[" + inside + "]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    body = "".join(out)
+    return body.rstrip("/") if top and len(glob) > 1 and body.endswith("/") else body
+
+
+def path_regex(glob: str) -> re.Pattern[str]:
+    """The compiled form of a path glob, `~` taken as the home directory now."""
+    return _path_regex(glob, home())
+
+
+def path_matches(glob: str, path: str) -> bool:
+    """True when an absolute, normalised `path` matches a path glob.
+
+    `~` is the home directory, `*` and `?` stay within one segment, `**` spans any
+    number of segments (`~/.ssh/**` covers `~/.ssh` itself and everything below it).
+    """
+    return _path_regex(glob, home()).match(path) is not None
+
+
+def glob_literal_dir(glob: str) -> str:
+    """The longest directory of a path glob free of wildcards (used to index path rules)."""
+    if glob == "~" or glob.startswith("~/"):
+        glob = home() + glob[1:]
+    literal = re.split(r"[*?\[{]", glob, maxsplit=1)[0]
+    if literal == glob:
+        return literal.rstrip("/") or "/"
+    return literal.rsplit("/", 1)[0] or "/"
+
+
+def host_matches(pattern: str, host: str) -> bool:
+    """`example.com` exact; `*.example.com` subdomains only; `**.example.com` both."""
+    host = host.lower().rstrip(".")
+    pattern = pattern.lower()
+    if pattern.startswith("**."):
+        suffix = pattern[3:]
+        return host == suffix or host.endswith("." + suffix)
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and host != pattern[2:]
+    return host == pattern
+
+
+def word_matches(pattern: str, word: str) -> bool:
+    """A prefix word: an fnmatch glob whose `*` never spans a `/`."""
+    if not any(c in pattern for c in "*?["):
+        return pattern == word
+    return fnmatchcase(word, pattern) and ("/" in pattern or "/" not in word)

@@ -1,0 +1,117 @@
+"""Property tests: the parser never raises, and opaque code is never allowed by a prefix rule."""
+
+from __future__ import annotations
+
+import shlex
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rules.engine import Engine
+from rules.layers import builtin_ruleset
+from rules.loader import load_rules_text
+from rules.shell import parse
+
+SAFE = [
+    "ls -la",
+    "git status",
+    "cat f",
+    "grep -n x f",
+    "echo hi",
+    "make test",
+    "rm -f x.o",
+    "pytest -q",
+    "cargo build",
+]
+# Templates: `@@` is the inner command, `@Q` the inner command shell-quoted.
+OPAQUE = [
+    "echo $(@@)",
+    "echo `@@`",
+    "eval @@",
+    "python3 -c @Q",
+    "perl -e @Q",
+    "node -e @Q",
+    "$CMD @@",
+    "${TOOL} @@",
+    "PATH=/tmp @@",
+    "LD_PRELOAD=/x.so @@",
+    "@@ | sh",
+    "@@ | bash -s",
+    "source ./x.sh",
+    ". ./x.sh",
+    "f() { @@; }",
+    "alias x=@Q",
+    "find . -exec @@ ';'",
+    "awk 'BEGIN{system(\"id\")}'",
+    "sed '1e id' f",
+    'bash -c "$(@@)"',
+    'sh -c "$X"',
+    "git -c core.pager=sh log",
+    "env -S @Q",
+    "diff <(@@) f",
+    "cat <<EOF | python3\n@@\nEOF",
+    "trap @Q EXIT",
+]
+CONTEXTS = [
+    "@@",
+    "ls && @@",
+    "@@ ; git status",
+    "( @@ )",
+    "{ @@; }",
+    "bash -c @Q",
+    "sudo @@",
+    "timeout 5 @@",
+    "if true; then @@; fi",
+    "echo ok | @@",
+]
+SHELL_CHARS = [*"$`'\"\\|&;<>(){}[]*?!#~= \n\t-", "$(", "<<", ">>", "&&", "||", "${"]
+
+# An "allow everything" user rules file: only opacity (and guards) can stop it.
+ALLOW_ALL = load_rules_text(
+    'version = 1\n[[command]]\nprefix = ["*"]\ndecision = "allow"\n', "allow-all.toml", "user"
+)
+ENGINE = Engine([builtin_ruleset(), ALLOW_ALL])
+
+
+def _fill(template: str, inner: str) -> str:
+    return template.replace("@Q", shlex.quote(inner)).replace("@@", inner)
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+def test_parser_never_raises_on_random_text(text: str) -> None:
+    parse(text, "/w")
+    ENGINE.check_command(text, "/w")
+
+
+@given(
+    st.sampled_from(SAFE),
+    st.lists(st.tuples(st.integers(0, 60), st.sampled_from(SHELL_CHARS)), max_size=8),
+)
+@settings(max_examples=400)
+def test_parser_never_raises_on_mutated_commands(base: str, edits: list[tuple[int, str]]) -> None:
+    text = base
+    for position, fragment in edits:
+        cut = position % (len(text) + 1)
+        text = text[:cut] + fragment + text[cut:]
+    verdict = ENGINE.check_command(text, "/w")
+    assert verdict.decision in ("allow", "ask", "block")
+
+
+@given(st.sampled_from(OPAQUE), st.sampled_from(SAFE), st.sampled_from(CONTEXTS))
+@settings(max_examples=400)
+def test_opaque_code_is_never_allowed_without_an_exact_rule(
+    opaque: str, inner: str, context: str
+) -> None:
+    command = _fill(context, _fill(opaque, inner))
+    verdict = ENGINE.check_command(command, "/w")
+    assert verdict.decision != "allow", (command, verdict)
+
+
+@given(st.sampled_from(SAFE), st.sampled_from(CONTEXTS))
+@settings(max_examples=100)
+def test_transparent_commands_are_allowed_by_the_allow_all_rule(inner: str, context: str) -> None:
+    command = _fill(context, inner)
+    verdict = ENGINE.check_command(command, "/w")
+    if "sudo" not in command:
+        assert verdict.decision == "allow", (command, verdict)
