@@ -51,16 +51,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    """The JSON shape of a verdict (the contract other parts and checks rely on)."""
-    data = verdict.model_dump(mode="json")
-    for item in (data, *data["parts"]):
-        rule = item.get("rule")
-        if rule is not None:
-            item["rule"] = {"id": rule["id"], "file": rule["file"], "line": rule["line"]}
-    return data
-
-
 def explain(verdict: Verdict) -> str:
     """A readable account of a verdict: each part, what decided it and why."""
     head = {"allow": "allow", "ask": "ask", "block": "BLOCK"}[verdict.decision]
@@ -134,7 +124,7 @@ def _judge_line(
         return {"id": item_id, "error": str(exc)}
     except (ValueError, KeyError, TypeError) as exc:
         return {"id": item_id, "error": str(exc) or type(exc).__name__}
-    return {"id": item_id, **verdict_json(verdict)}
+    return {"id": item_id, **verdict.to_json()}
 
 
 def _text(item: dict[str, Any], key: str) -> str:
@@ -192,5 +182,5 @@ def main(argv: list[str]) -> int:
         verdict = engine.check_argv(words, cwd)
     else:
         verdict = engine.check_command(words[0], cwd)
-    print(json.dumps(verdict_json(verdict)) if args.json else explain(verdict))
+    print(json.dumps(verdict.to_json()) if args.json else explain(verdict))
     return EXIT_CODES[verdict.decision]

@@ -12,7 +12,7 @@ from tomlkit.items import AoT, Array
 
 from rules.atomic import write_atomic
 from rules.errors import RulesError
-from rules.fields import RuleKind, build_rule
+from rules.fields import RULESET_FIELD, RuleKind, build_rule
 from rules.guarded import holding
 from rules.loader import VERSION, ParsedRules, parse_rules, read_rules_file, run_examples
 from rules.model import Layer, Origin, RuleSet
@@ -23,12 +23,6 @@ _ORDER = (
     "max_args", "glob", "access", "host", "ports", "name", "decision", "reason", "signals",
     "examples", "not_examples",
 )  # fmt: skip
-_ATTRIBUTE: dict[RuleKind, str] = {
-    "command": "commands",
-    "path": "paths",
-    "network": "networks",
-    "tool": "tools",
-}
 
 
 def _plain(value: object) -> object:
@@ -77,13 +71,11 @@ def append_rule(
         RulesFileError: the file is already broken, or would be with this rule.
     """
     old = read_rules_file(path) if path.exists() else None
-    if old is None:
-        new = f"version = {VERSION}\n\n{render_rule(kind, fields)}"
-    else:
+    if old is not None:
         parse_rules(old, str(path), layer)
-        new = _appended(old, kind, fields)
+    new = _appended(old or "", kind, fields)
     parsed = _write(path, old, new, layer)
-    rules = getattr(parsed.ruleset, _ATTRIBUTE[kind])
+    rules = getattr(parsed.ruleset, RULESET_FIELD[kind])
     return int(rules[-1].origin.line)
 
 
@@ -97,7 +89,8 @@ def _appended(old: str, kind: RuleKind, fields: Mapping[str, object]) -> str:
         return document.as_string()
     end = "" if not old or old.endswith("\n") else "\n"
     gap = "\n" if old.strip() else ""
-    return f"{old}{end}{gap}{render_rule(kind, fields)}"
+    version = "" if len(document) else f"version = {VERSION}\n\n"  # a file of comments only
+    return f"{old}{end}{gap}{version}{render_rule(kind, fields)}"
 
 
 def remove_rule(path: Path, rule_id_or_line: str | int, layer: Layer = "user") -> None:
@@ -109,7 +102,7 @@ def remove_rule(path: Path, rule_id_or_line: str | int, layer: Layer = "user") -
     """
     old = read_rules_file(path)
     parsed = parse_rules(old, str(path), layer)
-    for kind, attribute in _ATTRIBUTE.items():
+    for kind, attribute in RULESET_FIELD.items():
         for index, rule in enumerate(getattr(parsed.ruleset, attribute)):
             if rule_id_or_line in (rule.id, rule.origin.line, str(rule.origin.line)):
                 _write(path, old, _without(old, parsed, kind, index), layer)

@@ -36,9 +36,7 @@ LAYER_RANK = {"requirements": 0, "builtin": 1, "user": 2, "extra": 3, "project":
 
 
 def _ref(rule: Rule) -> RuleRef:
-    return RuleRef.model_construct(
-        id=rule.id, file=rule.origin.file, line=rule.origin.line, reason=rule.reason
-    )
+    return RuleRef(id=rule.id, file=rule.origin.file, line=rule.origin.line, reason=rule.reason)
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ def _settle(
     """
     if hits:
         top = max(hits, key=lambda h: (STRICTNESS[h.decision], -LAYER_RANK[h.rule.origin.layer]))
-        return PartVerdict.model_construct(
+        return PartVerdict(
             text=text,
             kind=kind,
             decision=top.decision,
@@ -68,7 +66,7 @@ def _settle(
             why=top.why or top.rule.reason or opaque,
         )
     if opaque or needs_person:
-        return PartVerdict.model_construct(
+        return PartVerdict(
             text=text,
             kind=kind,
             decision="ask",
@@ -76,7 +74,7 @@ def _settle(
             opaque=bool(opaque),
             why=opaque or needs_person,
         )
-    return PartVerdict.model_construct(
+    return PartVerdict(
         text=text, kind=kind, decision="ask", source="fallback", why="no rule matches"
     )
 
@@ -131,7 +129,7 @@ class Engine:
 
     def check_path(self, path: str, access: str, cwd: str | None = None) -> Verdict:
         """Judge reading or writing a file."""
-        full = expand(path, cwd)
+        full = expand(path, cwd, self.index.home)
         hits = [_Hit(r, r.decision) for r in self.index.path_hits(full, access)]
         part = _settle(f"{access} {path}", access, hits, "")
         return self._verdict([part], action_signals([], [h.rule for h in hits], cwd, full, access))
@@ -163,7 +161,7 @@ class Engine:
             if part.kind == "read" and not hits and not part.opaque:
                 # Reading a file no guard covers is what the command around it does anyway.
                 verdicts.append(
-                    PartVerdict.model_construct(
+                    PartVerdict(
                         text=label,
                         kind="read",
                         decision="allow",
@@ -180,16 +178,14 @@ class Engine:
             verdicts.append(_settle(command, "exec", [_Hit(r, r.decision) for r in patterns], ""))
         if not parts and not patterns:
             verdicts.append(
-                PartVerdict.model_construct(
-                    text=command, decision="allow", source="builtin", why="runs nothing"
-                )
+                PartVerdict(text=command, decision="allow", source="builtin", why="runs nothing")
             )
         return self._verdict(verdicts, action_signals(parts, matched, cwd))
 
     def _part_hits(self, part: Part, whole_exact: list[CommandRule]) -> list[_Hit]:
         if part.kind != "exec":
             assert part.path is not None
-            full = expand(part.path, part.cwd)
+            full = expand(part.path, part.cwd, self.index.home)
             if part.opaque:
                 return []
             return [_Hit(r, r.decision) for r in self.index.path_hits(full, part.kind)]
@@ -214,7 +210,7 @@ class Engine:
         found: list[_Hit] = []
         for arg in operands(part):
             for value in _path_values(arg):
-                for rule in self.index.path_hits(expand(value, part.cwd), "any"):
+                for rule in self.index.path_hits(expand(value, part.cwd, self.index.home), "any"):
                     if rule.decision == "allow":
                         continue
                     if rule.access != "write":
@@ -229,7 +225,7 @@ class Engine:
         candidates = [p for p in parts if p.decision == decision]
         # A real `ask` (a rule, a guard, an opaque part) outranks "no rule matched".
         top = next((p for p in candidates if p.source != "fallback"), candidates[0])
-        return Verdict.model_construct(
+        return Verdict(
             decision=decision, source=top.source, rule=top.rule, parts=parts, signals=signals
         )
 

@@ -188,6 +188,13 @@ REQUIRED: dict[RuleKind, tuple[str, ...]] = {
     "network": ("host", "decision"),
     "tool": ("name", "decision"),
 }
+RULESET_FIELD: dict[RuleKind, str] = {
+    "command": "commands",
+    "path": "paths",
+    "network": "networks",
+    "tool": "tools",
+}
+"""The RuleSet list each kind of rule goes to."""
 _CLASSES: dict[RuleKind, type[Rule]] = {
     "command": CommandRule,
     "path": PathRule,

@@ -14,19 +14,24 @@ def home() -> str:
     return os.environ.get("HOME") or os.path.expanduser("~")
 
 
-def expand(path: str, cwd: str | None) -> str:
+def expand(path: str, cwd: str | None, home_dir: str | None = None) -> str:
     """An absolute, normalised path: `~` expanded, relative paths joined to `cwd`.
 
     With no known `cwd`, a relative path is placed under `/?` so that only globs that
-    start with `**/` (or `/**`) can match it.
+    start with `**/` (or `/**`) can match it. `home_dir` defaults to the current home.
     """
     if path == "~" or path.startswith("~/"):
-        path = home() + path[1:]
+        path = (home_dir or home()) + path[1:]
     elif not path.startswith("/"):
-        base = expand(cwd, None) if cwd else "/?"
+        base = expand(cwd, None, home_dir) if cwd else "/?"
+        if _SIMPLE_NAME.fullmatch(path):
+            return base.rstrip("/") + "/" + path  # nothing to normalise
         path = posixpath.join(base, path)
     normal = posixpath.normpath(path)
     return "/" if normal == "//" else normal
+
+
+_SIMPLE_NAME = re.compile(r"(?!\.\.?\Z)[^/]+")
 
 
 @lru_cache(maxsize=4096)
@@ -100,9 +105,9 @@ def _convert(glob: str, top: bool = False) -> str:
     return body.rstrip("/") if top and len(glob) > 1 and body.endswith("/") else body
 
 
-def path_regex(glob: str) -> re.Pattern[str]:
-    """The compiled form of a path glob, `~` taken as the home directory now."""
-    return _path_regex(glob, home())
+def path_regex(glob: str, home_dir: str | None = None) -> re.Pattern[str]:
+    """The compiled form of a path glob, `~` taken as `home_dir` (default: the home now)."""
+    return _path_regex(glob, home_dir or home())
 
 
 def path_matches(glob: str, path: str) -> bool:
@@ -114,10 +119,10 @@ def path_matches(glob: str, path: str) -> bool:
     return _path_regex(glob, home()).match(path) is not None
 
 
-def glob_literal_dir(glob: str) -> str:
+def glob_literal_dir(glob: str, home_dir: str | None = None) -> str:
     """The longest directory of a path glob free of wildcards (used to index path rules)."""
     if glob == "~" or glob.startswith("~/"):
-        glob = home() + glob[1:]
+        glob = (home_dir or home()) + glob[1:]
     literal = re.split(r"[*?\[{]", glob, maxsplit=1)[0]
     if literal == glob:
         return literal.rstrip("/") or "/"

@@ -15,6 +15,7 @@ from rules.loader import (
     load_requirements,
     load_rules_file,
     load_rules_text,
+    parse_rules,
 )
 from rules.model import RuleSet
 from rules.paths import user_rules_file
@@ -49,9 +50,13 @@ class Layers:
 
 @cache
 def builtin_ruleset() -> RuleSet:
-    """The built-in defaults shipped in the package (`rules/data/builtin.toml`)."""
+    """The built-in defaults shipped in the package (`rules/data/builtin.toml`).
+
+    Their examples are not run here (that would cost every `warden` process some 20 ms):
+    the test suite and `warden rules test` run them.
+    """
     resource = files("rules").joinpath("data/builtin.toml")
-    return load_rules_text(resource.read_text(encoding="utf-8"), str(resource), "builtin")
+    return parse_rules(resource.read_text(encoding="utf-8"), str(resource), "builtin").ruleset
 
 
 def find_project_rules(cwd: Path) -> Path | None:

@@ -17,6 +17,9 @@ INTERPRETERS = (
 )  # fmt: skip
 
 
+_EVERY_FILE = frozenset({"/**", "~/**", "**", "/**/*", "~/**/*", "**/*"})
+
+
 @dataclass(frozen=True)
 class LintFinding:
     """One thing worth fixing in a rules file, at a rule's line."""
@@ -92,9 +95,8 @@ def _broad(rule: Rule) -> str:
     if isinstance(rule, CommandRule):
         return _broad_command(rule)
     if isinstance(rule, PathRule):
-        literal = rule.glob.split("*", 1)[0].rstrip("/")
-        if "**" in rule.glob and literal in ("", "~"):
-            return f"`{rule.glob}` covers every file under `{literal or '/'}`"
+        if rule.glob in _EVERY_FILE:
+            return f"`{rule.glob}` covers every file under `{rule.glob.split('*')[0] or '/'}`"
         return ""
     if isinstance(rule, NetworkRule):
         suffix = rule.host.lstrip("*.")

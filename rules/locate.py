@@ -9,6 +9,16 @@ from dataclasses import dataclass, field
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _SCALAR_END = re.compile(r"[,\]}\n#]")
+_BLANK = re.compile(r"(?:[ \t\r]+|#[^\n]*)*")
+_BLANK_LINES = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+# Multi-line basic and literal, then basic and literal. The content of a multi-line string
+# may end with one or two quotes (`"""a""""`).
+_STRINGS = (
+    re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""(?:""|")?', re.S),
+    re.compile(r"'''(?:[^']|'(?!''))*'''(?:''|')?", re.S),
+    re.compile(r'"(?:[^"\\\n]|\\.)*"'),
+    re.compile(r"'[^'\n]*'"),
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ class _Scanner:
             if self.i == start:  # never loop on text the scan does not understand
                 self.i += 1
 
-    def pos(self, index: int) -> Pos:
+    def _pos(self, index: int) -> Pos:
         line = bisect.bisect_right(self.line_starts, index)
         return Pos(line, index - self.line_starts[line - 1] + 1)
 
@@ -87,16 +97,8 @@ class _Scanner:
         return self.text[self.i : self.i + 1]
 
     def _skip(self, newlines: bool) -> None:
-        text = self.text
-        while self.i < len(text):
-            char = text[self.i]
-            if char in " \t\r" or (newlines and char == "\n"):
-                self.i += 1
-            elif char == "#":
-                end = text.find("\n", self.i)
-                self.i = len(text) if end < 0 else end
-            else:
-                return
+        match = (_BLANK_LINES if newlines else _BLANK).match(self.text, self.i)
+        self.i = match.end() if match else self.i
 
     def _header(self) -> TableLoc | None:
         start = self.i
@@ -107,13 +109,13 @@ class _Scanner:
         name = parts[0][0]
         tables = self.locs.arrays.get(name) if name in self.names else None
         if len(parts) == 1 and array and name in self.names:
-            loc = TableLoc(self.pos(start))
+            loc = TableLoc(self._pos(start))
             self.locs.arrays.setdefault(name, []).append(loc)
             return loc
         if len(parts) > 1 and tables:  # `[command.key]`: a key of the last rule
-            tables[-1].keys.setdefault(parts[1][0], self.pos(parts[1][1]))
+            tables[-1].keys.setdefault(parts[1][0], self._pos(parts[1][1]))
         else:
-            self.locs.root.keys.setdefault(name, self.pos(start))
+            self.locs.root.keys.setdefault(name, self._pos(start))
         return None
 
     def _key(self) -> list[tuple[str, int]]:
@@ -141,10 +143,10 @@ class _Scanner:
         name, start = parts[0]
         array_name = name if top and len(parts) == 1 and name in self.names else None
         if table is not None:
-            table.keys.setdefault(name, self.pos(start))
+            table.keys.setdefault(name, self._pos(start))
         items = self._value(array_name)
         if table is not None:
-            table.last_line = self.pos(max(self.i - 1, 0)).line
+            table.last_line = self._pos(max(self.i - 1, 0)).line
             if items is not None and len(parts) == 1:
                 table.items[name] = items
 
@@ -170,9 +172,9 @@ class _Scanner:
                 self.i += 1
                 return items
             start = self.i
-            items.append(self.pos(start))
+            items.append(self._pos(start))
             if array_name is not None and self._peek() == "{":
-                loc = TableLoc(self.pos(start), inline=True)
+                loc = TableLoc(self._pos(start), inline=True)
                 self.locs.arrays.setdefault(array_name, []).append(loc)
                 self._inline_table(loc)
             else:
@@ -188,7 +190,7 @@ class _Scanner:
             if self._peek() in ("}", ""):
                 self.i += 1
                 if table is not None:
-                    table.last_line = self.pos(self.i - 1).line
+                    table.last_line = self._pos(self.i - 1).line
                 return
             start = self.i
             self._keyval(table, top=False)
@@ -198,17 +200,10 @@ class _Scanner:
 
     def _string(self) -> str:
         """Skip a string of any of the four kinds and return its raw text."""
-        text, start = self.text, self.i
-        quote = text[start]
-        triple = text.startswith(quote * 3, start)
-        j = start + (3 if triple else 1)
-        closing = quote * 3 if triple else quote
-        while j < len(text) and not text.startswith(closing, j):
-            j += 2 if quote == '"' and text[j] == "\\" else 1
-        if triple:  # the content may end with one or two quotes: `"""a""""`
-            while j < len(text) and text[j] == quote:
-                j += 1
-        else:
-            j += 1
-        self.i = min(j, len(text))
-        return text[start : self.i]
+        start = self.i
+        quote = self.text[start]
+        triple = self.text.startswith(quote * 3, start)
+        regex = _STRINGS[(quote == "'") + (0 if triple else 2)]
+        match = regex.match(self.text, start)
+        self.i = match.end() if match else len(self.text)
+        return self.text[start : self.i]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from rules.globs import (
     expand,
     glob_literal_dir,
+    home,
     host_matches,
     path_regex,
     word_matches,
@@ -81,16 +82,17 @@ def _prefix_hits(
 class _ArgGlobs:
     """A rule's argument globs compiled: words in one regex, path-like globs as paths."""
 
-    def __init__(self, globs: tuple[str, ...]) -> None:
+    def __init__(self, globs: tuple[str, ...], home_dir: str) -> None:
         words = [fnmatch.translate(g) for g in globs if not _path_like(g)]
         self.words = re.compile("|".join(words)) if words else None
-        self.paths = [path_regex(g) for g in globs if _path_like(g)]
+        self.paths = [path_regex(g, home_dir) for g in globs if _path_like(g)]
+        self.home = home_dir
 
     def hit(self, arg: str, cwd: str | None) -> bool:
         if self.words is not None and self.words.match(arg):
             return True
         if self.paths:
-            full = expand(arg, cwd)
+            full = expand(arg, cwd, self.home)
             return any(regex.match(full) for regex in self.paths)
         return False
 
@@ -108,11 +110,11 @@ class _Conditions:
     args_none: _ArgGlobs | None
 
     @classmethod
-    def of(cls, rule: CommandRule) -> _Conditions:
+    def of(cls, rule: CommandRule, home_dir: str) -> _Conditions:
         return cls(
             rule,
-            _ArgGlobs(rule.args_any) if rule.args_any else None,
-            _ArgGlobs(rule.args_none) if rule.args_none else None,
+            _ArgGlobs(rule.args_any, home_dir) if rule.args_any else None,
+            _ArgGlobs(rule.args_none, home_dir) if rule.args_none else None,
         )
 
     def hold(self, part: Part) -> bool:
@@ -173,6 +175,7 @@ class RuleIndex:
     """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
+        self.home = home()  # `~` in every glob, and in every path judged, means this
         self.by_program: dict[str, list[_Compiled]] = defaultdict(list)
         self.by_subcommand: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
         self.wild_programs: list[_Compiled] = []
@@ -184,14 +187,6 @@ class RuleIndex:
         self.tools: list[ToolRule] = []
         for rule in rules:
             self._add(rule)
-        # One pass tells whether any pattern can match (patterns with back-references,
-        # whose group numbers would shift when joined, leave the check off).
-        backrefs = re.compile(r"\\[1-9]")
-        self.backref_ids = {r.id for r, regex in self.patterns if backrefs.search(regex.pattern)}
-        joined = "|".join(
-            f"(?:{regex.pattern})" for r, regex in self.patterns if r.id not in self.backref_ids
-        )
-        self.any_pattern = re.compile(joined) if joined else None
         # One pass over every unanchored path glob tells whether any of them can match.
         self.wild_any = re.compile(
             "|".join(f"(?:{regex.pattern})" for _, regex in self.wild_paths) or r"(?!)"
@@ -204,7 +199,7 @@ class RuleIndex:
             elif rule.pattern is not None:
                 self.patterns.append((rule, re.compile(rule.pattern)))
             else:
-                compiled = (_Conditions.of(rule), _compile_prefix(rule))
+                compiled = (_Conditions.of(rule, self.home), _compile_prefix(rule))
                 if any(_is_glob(first) for first in rule.prefix[0]):
                     self.wild_programs.append(compiled)
                     return
@@ -216,8 +211,8 @@ class RuleIndex:
                     else:
                         self.by_program[first].append(compiled)
         elif isinstance(rule, PathRule):
-            entry = (rule, path_regex(rule.glob))
-            literal = glob_literal_dir(rule.glob)
+            entry = (rule, path_regex(rule.glob, self.home))
+            literal = glob_literal_dir(rule.glob, self.home)
             if literal.startswith("/"):
                 self.paths_by_dir[literal].append(entry)
             else:
@@ -261,12 +256,7 @@ class RuleIndex:
 
     def pattern_hits(self, text: str) -> list[CommandRule]:
         """Pattern rules whose regex occurs in the whole command text."""
-        plain = self.any_pattern is None or self.any_pattern.search(text)
-        return [
-            rule
-            for rule, regex in self.patterns
-            if (plain or rule.id in self.backref_ids) and regex.search(text)
-        ]
+        return [rule for rule, regex in self.patterns if regex.search(text)]
 
     def path_hits(self, path: str, access: str) -> list[PathRule]:
         """Path rules matching an absolute, normalised path for a `read`, a `write` or `any`."""
@@ -329,7 +319,7 @@ def rule_hits(rule: Rule, sample: str, cwd: str | None = None) -> bool:
         )
     if isinstance(rule, PathRule):
         accesses = ("read", "write") if rule.access == "any" else (rule.access,)
-        return any(index.path_hits(expand(sample, cwd), a) for a in accesses)
+        return any(index.path_hits(expand(sample, cwd, index.home), a) for a in accesses)
     if isinstance(rule, NetworkRule):
         host, _, port = sample.rpartition(":") if ":" in sample else (sample, "", "")
         return bool(index.network_hits(host, int(port) if port.isdigit() else None))

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel
-
 Outcome = Literal["allow", "ask", "block"]
 Layer = Literal["builtin", "requirements", "user", "extra", "project"]
 Access = Literal["read", "write", "any"]
@@ -106,7 +104,8 @@ class RuleSet:
         return [*self.commands, *self.paths, *self.networks, *self.tools]
 
 
-class RuleRef(BaseModel):
+@dataclass(frozen=True, slots=True)
+class RuleRef:
     """A pointer to the rule that decided: id, file and line."""
 
     id: str
@@ -114,29 +113,57 @@ class RuleRef(BaseModel):
     line: int
     reason: str = ""
 
+    def to_json(self) -> dict[str, object]:
+        """The `{"id", "file", "line"}` object of the `warden check --json` contract."""
+        return {"id": self.id, "file": self.file, "line": self.line}
 
-class PartVerdict(BaseModel):
+
+@dataclass(frozen=True, slots=True)
+class PartVerdict:
     """The verdict on one part of an action (a simple command, a redirection, a path...)."""
 
     text: str
-    kind: str = "exec"
     decision: Outcome
     source: VerdictSource
+    kind: str = "exec"
     rule: RuleRef | None = None
     opaque: bool = False
     why: str = ""
 
+    def to_json(self) -> dict[str, object]:
+        """The part as JSON: text, decision, source, rule, opaque, plus kind and why."""
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "decision": self.decision,
+            "source": self.source,
+            "rule": self.rule.to_json() if self.rule else None,
+            "opaque": self.opaque,
+            "why": self.why,
+        }
 
-class Verdict(BaseModel):
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
     """The rules' verdict on a whole action: the strictest of its parts."""
 
     decision: Outcome
     source: VerdictSource
-    rule: RuleRef | None = None
     parts: list[PartVerdict]
     signals: list[str]
+    rule: RuleRef | None = None
 
     @property
     def unmatched(self) -> bool:
         """True when nothing decided: the approval policy says what it means."""
         return self.decision == "ask" and self.source == "fallback"
+
+    def to_json(self) -> dict[str, object]:
+        """The verdict as the JSON object `warden check --json` prints."""
+        return {
+            "decision": self.decision,
+            "source": self.source,
+            "rule": self.rule.to_json() if self.rule else None,
+            "parts": [p.to_json() for p in self.parts],
+            "signals": list(self.signals),
+        }

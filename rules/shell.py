@@ -73,7 +73,9 @@ def parse(command: str, cwd: str | None = None) -> list[Part]:
 
 # A command of plain words (no quotes, expansions, operators, globs or keywords) reads the
 # same to any shell: it skips the parser. tests/rules/test_shell.py checks both agree.
-_PLAIN = re.compile(r"[A-Za-z0-9_./:@%+,^-][A-Za-z0-9_./:@%+,=^~ -]*")
+_PLAIN = re.compile(
+    r"[A-Za-z_./][A-Za-z0-9_./-]*(?: +[A-Za-z0-9_./:@%+,^~-][A-Za-z0-9_./:@%+,=^~-]*)* *"
+)
 _KEYWORDS = frozenset(
     {
         "if",

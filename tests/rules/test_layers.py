@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from rules.layers import (
     load_layers,
     trust_project,
 )
+from rules.loader import check_rules_text
 from rules.paths import trust_file, user_rules_file
 from rules.trust import trust_state
 
@@ -22,8 +24,7 @@ RULE = 'version = 1\n[[command]]\nprefix = ["{program}"]\ndecision = "allow"\n'
 
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Config, state and requirements moved under a temporary directory."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    """Config, state and requirements files under this test's own directory."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("WARDEN_REQUIREMENTS", str(tmp_path / "requirements.toml"))
@@ -42,13 +43,21 @@ def test_builtin_ruleset_is_loaded_once() -> None:
     assert ruleset is builtin_ruleset()
     assert ruleset.layer == "builtin"
     assert ruleset.file.endswith("builtin.toml")
-    assert ruleset.commands and ruleset.paths
+    assert ruleset.commands
+    assert ruleset.paths
+
+
+def test_builtin_examples_all_pass() -> None:
+    resource = files("rules").joinpath("data/builtin.toml")
+    assert check_rules_text(resource.read_text(), "builtin.toml", "builtin") == []
 
 
 @pytest.mark.parametrize(
     ("layout", "start", "expected"),
     [
-        pytest.param(["repo/.git/", "repo/.warden/rules.toml"], "repo/a/b", "repo", id="nearest-up"),
+        pytest.param(
+            ["repo/.git/", "repo/.warden/rules.toml"], "repo/a/b", "repo", id="nearest-up"
+        ),
         pytest.param(
             ["repo/.git/", "repo/.warden/rules.toml", "repo/a/.warden/rules.toml"],
             "repo/a/b",

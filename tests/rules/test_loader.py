@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import tomlkit
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -223,7 +224,7 @@ ERRORS = [
         id="table-not-array",
     ),
     pytest.param(
-        'version = 1\ncommnd = []\n',
+        "version = 1\ncommnd = []\n",
         (2, 1),
         "`commnd` is not a rules file key — did you mean `command`?",
         id="unknown-top-key",
@@ -295,9 +296,7 @@ ERRORS = [
 
 
 @pytest.mark.parametrize(("text", "where", "message"), ERRORS)
-def test_load_errors_name_line_and_column(
-    text: str, where: tuple[int, int], message: str
-) -> None:
+def test_load_errors_name_line_and_column(text: str, where: tuple[int, int], message: str) -> None:
     with pytest.raises(RulesFileError) as caught:
         load_rules_text(text, "r.toml", "user")
     error = caught.value
@@ -353,6 +352,7 @@ def test_requirements_settings(tmp_path: Path) -> None:
     [
         ('allowed_approval_policies = ["sometimes"]', "must be a non-empty list drawn from"),
         ("allowed_sandbox_modes = []", "must be a non-empty list drawn from"),
+        ('allowed_sandbox_modes = [["read-only"]]', "must be a non-empty list drawn from"),
         ('unknown_hosts = "allow"', "`unknown_hosts` must be one of ask, block"),
     ],
 )
@@ -392,7 +392,7 @@ def test_unreadable_and_non_utf8_files(tmp_path: Path) -> None:
 
 _KEYS = st.text(alphabet='abcd_-. é"\\', min_size=1, max_size=6)
 _VALUES = st.recursive(
-    st.text(alphabet='ab "\'\\\n[]{}=#.,', max_size=8) | st.integers() | st.booleans(),
+    st.text(alphabet="ab \"'\\\n[]{}=#.,", max_size=8) | st.integers() | st.booleans(),
     lambda inner: st.lists(inner, max_size=3),
     max_leaves=6,
 )
@@ -406,17 +406,15 @@ _VALUES = st.recursive(
 def test_locate_finds_every_key_of_any_document(
     top: dict[str, object], rules: list[dict[str, object]], inline: bool
 ) -> None:
-    import tomlkit
-
     document = tomlkit.document()
     for key, value in top.items():
         document.add(key, value)
     if inline:
         array = tomlkit.array()
         for rule in rules:
-            table = tomlkit.inline_table()
-            table.update(rule)
-            array.append(table)
+            inline_table = tomlkit.inline_table()
+            inline_table.update(rule)
+            array.append(inline_table)
         document.add("command", array)
     else:
         aot = tomlkit.aot()
@@ -430,7 +428,7 @@ def test_locate_finds_every_key_of_any_document(
     assert set(found.root.keys) >= set(top)
     tables = found.arrays.get("command", [])
     assert [set(t.keys) for t in tables] == [set(rule) for rule in rules]
-    for table, rule in zip(tables, rules, strict=True):
+    for loc, rule in zip(tables, rules, strict=True):
         for key, value in rule.items():
             if isinstance(value, list):
-                assert len(table.items[key]) == len(value)
+                assert len(loc.items[key]) == len(value)

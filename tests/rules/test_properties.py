@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rules.engine import Engine
 from rules.layers import builtin_ruleset
 from rules.loader import load_rules_text
-from rules.shell import parse
+from rules.shell import _Walker, is_plain, parse
 
 SAFE = [
     "ls -la",
@@ -115,3 +115,14 @@ def test_transparent_commands_are_allowed_by_the_allow_all_rule(inner: str, cont
     verdict = ENGINE.check_command(command, "/w")
     if "sudo" not in command:
         assert verdict.decision == "allow", (command, verdict)
+
+
+PLAIN_WORD = st.text(alphabet="abcxyz019_./:@%+,=^~-", min_size=1, max_size=8)
+
+
+@given(st.lists(PLAIN_WORD, min_size=1, max_size=6))
+@settings(max_examples=300)
+def test_plain_fast_path_agrees_with_the_parser(words: list[str]) -> None:
+    command = " ".join(words)
+    if is_plain(command):
+        assert parse(command, "/w") == _Walker("/w").run(command, 0)

@@ -32,7 +32,7 @@ GOOD = [
     _rule("command", 'prefix = ["git", ["status", "log"]]\ndecision = "allow"'),
     _rule("command", 'prefix = ["echo", ""]\ndecision = "allow"'),
     _rule("command", 'exact = "make -j8"\ndecision = "allow"\nreason = "build"'),
-    _rule("command", "pattern = 'rm\\s+-rf'\ndecision = \"block\"\nsignals = [\"deletes\"]"),
+    _rule("command", 'pattern = \'rm\\s+-rf\'\ndecision = "block"\nsignals = ["deletes"]'),
     _rule("command", 'prefix = ["ls"]\noptions_none = ["-R"]\nmax_args = 1\ndecision = "allow"'),
     _rule("path", 'glob = "~/.ssh/**"\naccess = "write"\ndecision = "block"'),
     _rule("path", 'glob = "**/.env"\ndecision = "ask"'),
