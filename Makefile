@@ -10,13 +10,14 @@ PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 python3.11; 
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: help venv run test bench clean
+.PHONY: help venv run test bench corpus clean
 
 help:
 	@echo "make venv   create .venv and install Warden with its dev tools (only when needed)"
 	@echo "make run    run warden (pass arguments with ARGS='check \"git status\"')"
 	@echo "make test   ruff format --check, ruff check, mypy, lint-imports, pytest"
 	@echo "make bench  run the rules benchmark"
+	@echo "make corpus judge the public corpora with the built-in rules (allow/ask/block)"
 	@echo "make clean  remove caches and build output (keeps .venv; rm -rf .venv to reset)"
 
 venv: $(STAMP)
@@ -45,6 +46,9 @@ test: venv
 bench: venv
 	$(BIN)/python benchmarks/rules_bench.py
 
+corpus: venv
+	$(BIN)/python benchmarks/corpus_report.py
+
 clean:
-	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist *.egg-info
+	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis .import_linter_cache build dist *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

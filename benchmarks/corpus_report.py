@@ -1,6 +1,7 @@
 """How the built-in rules judge the public corpora: the allow/ask/block split of each slice.
 
-Run: `make corpus` or `.venv/bin/python benchmarks/corpus_report.py [--corpora DIR] [--show-allows]`.
+Run: `make corpus`, or `.venv/bin/python benchmarks/corpus_report.py --show-allows` to list
+the allowed commands of the unscored slices (`--corpora DIR` points elsewhere).
 Risky corpora are split by the corpora's own `slices.py` into the scored slice (where an
 `allow` is a miss) and the unscored rest; benign corpora give the share of commands the
 defaults allow without asking anyone. Exits 1 if a scored slice has any `allow`.
@@ -65,8 +66,11 @@ def line(label: str, counts: Counter[str]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--show-allows", action="store_true",
-                        help="list the commands allowed in the unscored slices")
+    parser.add_argument(
+        "--show-allows",
+        action="store_true",
+        help="list the commands allowed in the unscored slices",
+    )
     args = parser.parse_args()
     if not (args.corpora / "slices.py").is_file():
         print(f"no corpora at {args.corpora}: nothing to report")

@@ -25,12 +25,36 @@ from rules.layers import builtin_ruleset  # noqa: E402
 from rules.loader import load_rules_text  # noqa: E402
 
 TYPICAL = [
-    "git status", "git diff", "git log --oneline -10", "git add -A", "git commit -m 'fix'",
-    "ls -la", "ls src", "cat README.md", "head -50 src/app.py", "grep -rn TODO src",
-    "rg -n 'def main' src", "find . -name '*.py'", "pytest -q", "pytest tests/test_x.py -k foo",
-    "python -m pytest -x", "npm test", "npm run build", "cargo test", "cargo build --release",
-    "make", "make test", "go test ./...", "pip install -e .", "wc -l src/*.py", "pwd",
-    "mkdir -p build", "rm -rf build", "cd src && ls", "echo done", "sed -n '1,40p' app.py",
+    "git status",
+    "git diff",
+    "git log --oneline -10",
+    "git add -A",
+    "git commit -m 'fix'",
+    "ls -la",
+    "ls src",
+    "cat README.md",
+    "head -50 src/app.py",
+    "grep -rn TODO src",
+    "rg -n 'def main' src",
+    "find . -name '*.py'",
+    "pytest -q",
+    "pytest tests/test_x.py -k foo",
+    "python -m pytest -x",
+    "npm test",
+    "npm run build",
+    "cargo test",
+    "cargo build --release",
+    "make",
+    "make test",
+    "go test ./...",
+    "pip install -e .",
+    "wc -l src/*.py",
+    "pwd",
+    "mkdir -p build",
+    "rm -rf build",
+    "cd src && ls",
+    "echo done",
+    "sed -n '1,40p' app.py",
 ]
 SIZES = (10, 100, 1_000, 10_000)
 CWD = "/home/dev/project"
@@ -61,7 +85,7 @@ def generate_rules(count: int, programs: list[str], seed: int = 1) -> str:
             sub = rng.sample(words, rng.randint(1, 3))
             extra = f'\noptions_none = ["--x{i}"]' if rng.random() < 0.2 else ""
             out.append(
-                f'[[command]]\nprefix = [{json.dumps(program)}, {json.dumps(sub)}]\n'
+                f"[[command]]\nprefix = [{json.dumps(program)}, {json.dumps(sub)}]\n"
                 f'decision = "{decision}"{extra}'
             )
         elif roll < 0.85:
@@ -124,8 +148,10 @@ def main() -> int:
             )
     for label, values in medians.items():
         if values:
-            print(f"growth {label}: {values[-1] / values[0]:.2f}x median from "
-                  f"{SIZES[0]} to {SIZES[-1]} added rules")
+            print(
+                f"growth {label}: {values[-1] / values[0]:.2f}x median from "
+                f"{SIZES[0]} to {SIZES[-1]} added rules"
+            )
     print(f"corpus commands: {len(corpus):,}; typical commands: {len(TYPICAL)}")
     return 0
 

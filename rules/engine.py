@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from rules.action import Action
 from rules.globs import expand
-from rules.matching import RuleIndex, operands, takes_effect
+from rules.matching import RuleIndex, home_variable, operands, takes_effect
 from rules.model import (
     STRICTNESS,
     CommandRule,
@@ -208,15 +208,18 @@ class Engine:
             return []
         read_only = bool(hits) and all(h.decision == "allow" for h in hits)
         found: list[_Hit] = []
-        for arg in operands(part):
-            for value in _path_values(arg):
-                for rule in self.index.path_hits(expand(value, part.cwd, self.index.home), "any"):
-                    if rule.decision == "allow":
-                        continue
-                    if rule.access != "write":
-                        found.append(_Hit(rule, rule.decision, f"reads {value}: {rule.reason}"))
-                    elif not read_only:
-                        found.append(_Hit(rule, "ask", f"may write {value}: {rule.reason}"))
+        for value in _path_arguments(part):
+            full = expand(value, part.cwd, self.index.home)
+            for rule in self.index.path_hits(full, "any"):
+                if rule.decision == "allow":
+                    continue
+                if rule.access != "write":
+                    found.append(_Hit(rule, rule.decision, f"reads {value}: {rule.reason}"))
+                elif not read_only:
+                    found.append(_Hit(rule, "ask", f"may write {value}: {rule.reason}"))
+            for rule in self.index.reach_hits(full):
+                if rule.decision != "allow" and (rule.access != "write" or not read_only):
+                    found.append(_Hit(rule, "ask", f"{value} reaches guarded files: {rule.reason}"))
         return found
 
     @staticmethod
@@ -235,6 +238,17 @@ def _path_values(arg: str) -> list[str]:
     if "=" in arg and not arg.startswith(("/", "~", ".")):
         return [arg.split("=", 1)[1]]
     return [arg]
+
+
+def _path_arguments(part: Part) -> list[str]:
+    """Every word of a command that may name a file: operands and `--opt=value` values."""
+    values = [v for arg in operands(part) for v in _path_values(arg)]
+    values.extend(
+        home_variable(arg.split("=", 1)[1])
+        for arg in part.argv[1:]
+        if arg.startswith("-") and "=" in arg
+    )
+    return [v for v in values if v]
 
 
 def default_engine(cwd: str | None = None, extra: Sequence[str] = (), user: bool = True) -> Engine:

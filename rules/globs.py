@@ -22,6 +22,8 @@ def expand(path: str, cwd: str | None, home_dir: str | None = None) -> str:
     """
     if path == "~" or path.startswith("~/"):
         path = (home_dir or home()) + path[1:]
+    elif path.startswith("~") and (other := os.path.expanduser(path)) != path:
+        path = other  # `~user/...`
     elif not path.startswith("/"):
         base = expand(cwd, None, home_dir) if cwd else "/?"
         if _SIMPLE_NAME.fullmatch(path):
@@ -117,6 +119,42 @@ def path_matches(glob: str, path: str) -> bool:
     number of segments (`~/.ssh/**` covers `~/.ssh` itself and everything below it).
     """
     return _path_regex(glob, home()).match(path) is not None
+
+
+def brace_alternatives(glob: str) -> list[str]:
+    """`a/{b,c}/d` → `a/b/d`, `a/c/d` (nested braces too)."""
+    start = glob.find("{")
+    end = _closing_brace(glob, start) if start != -1 else -1
+    if end == -1:
+        return [glob]
+    head, tail = glob[:start], glob[end + 1 :]
+    return [
+        out
+        for alternative in _split_braces(glob[start + 1 : end])
+        for out in brace_alternatives(head + alternative + tail)
+    ]
+
+
+_WILDCARD = re.compile(r"\*\*|\*|\?|\[!?([^\]])[^\]]*\]")
+
+
+def witnesses(glob: str, home_dir: str) -> list[str]:
+    """Concrete paths a path glob matches, one per alternative, wildcards filled in.
+
+    Used to ask whether a shell pattern such as `~/.s?h/*` can reach a guarded file:
+    it can if it matches one of the guard's witnesses.
+    """
+    out = []
+    for alternative in brace_alternatives(glob):
+        if alternative == "~" or alternative.startswith("~/"):
+            alternative = home_dir + alternative[1:]
+        out.append(_WILDCARD.sub(lambda m: m.group(1) or "x", alternative))
+    return out
+
+
+def has_wildcard(path: str) -> bool:
+    """True when a path holds shell pattern characters."""
+    return any(c in path for c in "*?[")
 
 
 def glob_literal_dir(glob: str, home_dir: str | None = None) -> str:

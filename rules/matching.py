@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
+import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,9 +13,11 @@ from dataclasses import dataclass
 from rules.globs import (
     expand,
     glob_literal_dir,
+    has_wildcard,
     home,
     host_matches,
     path_regex,
+    witnesses,
     word_matches,
 )
 from rules.model import CommandRule, NetworkRule, PathRule, Rule, ToolRule
@@ -153,11 +157,12 @@ def operands(part: Part) -> list[str]:
             after_dashdash = True
             continue
         if after_dashdash or not arg.startswith("-") or arg == "-":
-            out.append(_home_var(arg) if dyn else arg)
+            out.append(home_variable(arg) if dyn else arg)
     return out
 
 
-def _home_var(arg: str) -> str:
+def home_variable(arg: str) -> str:
+    """`$HOME/x` or `${HOME}/x` written as `~/x` (other text unchanged)."""
     for prefix in ("${HOME}", "$HOME"):
         if arg == prefix or arg.startswith(prefix + "/"):
             return "~" + arg[len(prefix) :]
@@ -187,6 +192,16 @@ class RuleIndex:
         self.tools: list[ToolRule] = []
         for rule in rules:
             self._add(rule)
+        self.sorted_dirs = sorted(self.paths_by_dir)
+        # Directories that hold guarded files themselves (`~/.ssh`, `~/.aws`), but not the
+        # home directory or a top-level one: listing `~` or `/etc` reads nothing guarded.
+        self.holders: dict[str, list[PathRule]] = defaultdict(list)
+        path_rules = [rule for entries in self.paths_by_dir.values() for rule, _ in entries]
+        for rule in path_rules + [rule for rule, _ in self.wild_paths]:
+            for parent in {posixpath.dirname(w) for w in witnesses(rule.glob, self.home)}:
+                deep = parent.startswith("/") and parent.count("/") > 1
+                if deep and not self.home.startswith(parent):
+                    self.holders[parent].append(rule)
         # One pass over every unanchored path glob tells whether any of them can match.
         self.wild_any = re.compile(
             "|".join(f"(?:{regex.pattern})" for _, regex in self.wild_paths) or r"(?!)"
@@ -272,6 +287,42 @@ class RuleIndex:
             for rule, regex in candidates
             if (access == "any" or rule.access in ("any", access)) and regex.match(path)
         ]
+
+    def reach_hits(self, path: str) -> list[PathRule]:
+        """Path rules an operand reaches beyond the files it names itself.
+
+        A directory reaches the guarded files directly inside it (`~/.ssh` holds the
+        `~/.ssh/id_*` keys); a shell pattern reaches every guarded file it could expand to
+        (`~/.s?h/id_*`).
+        """
+        if not has_wildcard(path):
+            return list(self.holders.get(path, ()))
+        base = glob_literal_dir(path, self.home)
+        candidates = [rule for rule, _ in self.wild_paths]
+        probe = base
+        while True:
+            candidates.extend(rule for rule, _ in self.paths_by_dir.get(probe, ()))
+            if probe == "/":
+                break
+            probe = probe.rsplit("/", 1)[0] or "/"
+        below = base.rstrip("/") + "/"
+        start = bisect.bisect_left(self.sorted_dirs, below)
+        for directory in self.sorted_dirs[start:]:
+            if not directory.startswith(below):
+                break
+            candidates.extend(rule for rule, _ in self.paths_by_dir[directory])
+        return [rule for rule in candidates if self._could_reach(path, base, rule)]
+
+    def _could_reach(self, pattern: str, base: str, rule: PathRule) -> bool:
+        for witness in witnesses(rule.glob, self.home):
+            if witness.startswith("x/"):  # `**/tail`: the tail under the pattern's directory
+                tail = witness[2:]
+                options = [f"{base.rstrip('/')}/{tail}", f"{base.rstrip('/')}/x/{tail}"]
+            else:
+                options = [witness]
+            if any(fnmatch.fnmatchcase(option, pattern) for option in options):
+                return True
+        return False
 
     def network_hits(self, host: str, port: int | None) -> list[NetworkRule]:
         """Network rules matching a host (and port, when the rule names ports)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -357,6 +358,8 @@ SSH_COMMAND_SETTINGS = re.compile(
 SSH_FAMILY = frozenset({"ssh", "scp", "sftp", "autossh", "sshfs", "mosh"})
 # Pagers whose `+cmd` start-up command can run a shell (`less '+!sh'`).
 PAGERS = frozenset({"less", "more", "most"})
+# Editors whose `+cmd` argument runs an editor command (`vim '+!id'`).
+EDITORS = frozenset({"vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "nano", "emacs"})
 
 
 # Program-specific global options that do not change what runs, skipped before matching a
@@ -548,7 +551,10 @@ def program_key(name: str) -> str:
     """
     if "/" in name:
         directory, _, base = name.rpartition("/")
-        if directory in SYSTEM_BIN_DIRS and base:
+        if base and (
+            directory in SYSTEM_BIN_DIRS
+            or posixpath.normpath(directory or "/") in (SYSTEM_BIN_DIRS)
+        ):
             return base
     return name
 

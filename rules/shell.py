@@ -152,27 +152,51 @@ _DUP_OPS = (">&", "<&", ">&-", "<&-")
 _CD = frozenset({"cd", "pushd"})
 
 
+_ANSI_SEQUENCE = re.compile(
+    r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL
+)
+
+
 def _ansi_c(body: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _ANSI_ESCAPES.get(m.group(1), m.group(0)), body)
+    """The value of a `$'...'` string: `\\n`, `\\x72`, `\\162`, `\\u0072`, `\\cX`..."""
+    return _ANSI_SEQUENCE.sub(_ansi_char, body)
+
+
+def _ansi_char(match: re.Match[str]) -> str:
+    code = match.group(1)
+    try:
+        if code[0] in "xuU" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        if code[0] in "01234567":
+            return chr(int(code, 8) & 0xFF)
+        if code[0] == "c" and len(code) == 2:
+            return chr(ord(code[1].upper()) ^ 0x40)
+    except (ValueError, OverflowError):
+        return match.group(0)
+    return _ANSI_ESCAPES.get(code, match.group(0))
 
 
 @dataclass
 class _Walker:
     cwd: str | None
     parts: list[Part] = field(default_factory=list)
+    source: bytes = b""
 
     # -- entry ---------------------------------------------------------------------------
     def run(self, command: str, depth: int) -> list[Part]:
         if depth > MAX_DEPTH:
             self._opaque(command, "shell scripts nested too deep to follow")
             return self.parts
-        source = command.encode("utf-8", errors="surrogateescape")
-        tree = _parser().parse(source)
+        self.source = command.encode("utf-8", errors="surrogatepass")
+        tree = _parser().parse(_parser_safe(self.source))
         root = tree.root_node
         self.walk(root, depth, stdin_fed=False)
         if root.has_error:
             self._opaque(command, "the shell parser cannot read this command")
         return self.parts
+
+    def _text(self, node: Node | None) -> str:
+        return _text(node, self.source)
 
     def _opaque(self, text: str, why: str, signals: frozenset[str] = frozenset()) -> None:
         self.parts.append(
@@ -198,10 +222,12 @@ class _Walker:
         elif kind == "declaration_command":
             self.declaration(node, depth)
         elif kind == "function_definition":
-            self._opaque(_text(node), "defines a shell function")
+            self._opaque(self._text(node), "defines a shell function")
             self._children(node, depth, stdin_fed)
         elif kind in ("command_substitution", "process_substitution"):
-            self._opaque(_text(node), "runs a command substitution whose output is used as code")
+            self._opaque(
+                self._text(node), "runs a command substitution whose output is used as code"
+            )
             self._inner(node, depth)
         elif kind in ("comment", "heredoc_start", "heredoc_end"):
             return
@@ -235,7 +261,7 @@ class _Walker:
     def word(self, node: Node, depth: int) -> tuple[Word, bool]:
         """Resolve a word node; the flag says it holds a command or process substitution."""
         subst = self._substitutions(node, depth) if _may_hold_subst(node) else False
-        return _resolve(node), subst
+        return _resolve(node, self.source), subst
 
     # -- commands ------------------------------------------------------------------------
     def command(self, node: Node, depth: int, stdin_fed: bool) -> None:
@@ -267,7 +293,7 @@ class _Walker:
             return
         if why:
             signals.add("opaque-code")
-        self.exec_words(words, _text(node), stdin_fed, depth, signals, (), why)
+        self.exec_words(words, self._text(node), stdin_fed, depth, signals, (), why)
 
     def exec_words(
         self,
@@ -379,7 +405,7 @@ class _Walker:
     def assignment(self, node: Node, depth: int, standalone: bool) -> str:
         """Judge `NAME=VALUE`; returns why it makes the command opaque ("" if it does not)."""
         name_node = node.child_by_field_name("name")
-        name = _text(name_node) if name_node is not None else ""
+        name = self._text(name_node) if name_node is not None else ""
         value = node.child_by_field_name("value")
         subst = self._substitutions(value, depth) if value is not None else False
         reason = ""
@@ -388,29 +414,31 @@ class _Walker:
         elif subst:
             reason = "assigns the output of a command substitution"
         if standalone and reason:
-            self._opaque(_text(node), reason)
+            self._opaque(self._text(node), reason)
         return reason
 
     def declaration(self, node: Node, depth: int) -> None:
         keyword = node.children[0].type if node.children else "declare"
         words = [Word(keyword)]
         why = ""
+        assigned = False
         for child in node.named_children:
             if child.type == "variable_assignment":
+                assigned = True
                 why = why or self.assignment(child, depth, standalone=False)
             else:
                 word, subst = self.word(child, depth)
                 words.append(word)
                 if subst:
                     why = why or "uses command substitution"
+        flags = "".join(w.text[1:] for w in words[1:] if w.text.startswith("-"))
         if why:
-            self._opaque(_text(node), why)
-        elif len(words) > 1:
-            flags = "".join(w.text[1:] for w in words[1:] if w.text.startswith("-"))
-            if "f" in flags:
-                self._opaque(_text(node), f"{keyword} -f defines or exports shell functions")
-            else:
-                self.exec_words(words, _text(node), False, depth, set(), ())
+            self._opaque(self._text(node), why)
+        elif "f" in flags:
+            self._opaque(self._text(node), f"{keyword} -f defines or exports shell functions")
+        elif len(words) > 1 or not assigned:
+            # `export -p` or a bare `export` prints the environment: judged like a command.
+            self.exec_words(words, self._text(node), False, depth, set(), ())
 
     # -- redirections --------------------------------------------------------------------
     def redirected(self, node: Node, depth: int, stdin_fed: bool) -> None:
@@ -447,7 +475,7 @@ class _Walker:
         if destination is None or (
             op in _DUP_OPS
             and destination.type in ("number", "word")
-            and (_text(destination).isdigit() or _text(destination) == "-")
+            and (self._text(destination).isdigit() or self._text(destination) == "-")
         ):
             return False
         if op in ("<&", ">&-", "<&-"):
@@ -463,7 +491,7 @@ class _Walker:
         self.parts.append(
             Part(
                 kind,
-                _text(node),
+                self._text(node),
                 path=path,
                 cwd=self.cwd,
                 opaque=why,
@@ -474,20 +502,38 @@ class _Walker:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _text(node: Node | None) -> str:
-    if node is None or node.text is None:
+def _text(node: Node | None, source: bytes) -> str:
+    """A node's text, read from the original bytes (the parser saw a safe copy)."""
+    if node is None:
         return ""
-    return node.text.decode("utf-8", errors="surrogateescape")
+    raw = source[node.start_byte : node.end_byte]
+    try:
+        return raw.decode("utf-8", errors="surrogatepass")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace")
+
+
+# tree-sitter-bash 0.25 can crash the process on some 4-byte UTF-8 sequences (upstream
+# issue tree-sitter-bash#337). The parser is given a copy where each such character is
+# four ASCII letters and each lone surrogate U+FFFD: same byte offsets, nothing to crash on.
+_ASTRAL = re.compile(rb"[\xf0-\xf7][\x80-\xbf]{3}")
+_LONE_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+
+
+def _parser_safe(source: bytes) -> bytes:
+    if source.isascii():
+        return source
+    return _LONE_SURROGATE.sub(b"\xef\xbf\xbd", _ASTRAL.sub(b"aaaa", source))
 
 
 def _may_hold_subst(node: Node) -> bool:
     return node.type not in ("word", "raw_string", "number", "ansi_c_string")
 
 
-def _resolve(node: Node) -> Word:
+def _resolve(node: Node, source: bytes) -> Word:
     """The value of a word node with quotes resolved; expansions keep their text."""
     kind = node.type
-    raw = _text(node)
+    raw = _text(node, source)
     if kind == "word":
         if raw.startswith("!") and len(raw) > 1:
             return Word(raw, dynamic=True)  # history expansion in an interactive shell
@@ -503,13 +549,13 @@ def _resolve(node: Node) -> Word:
         dynamic = False
         for child in node.named_children:
             if child.type == "string_content":
-                pieces.append(_ESCAPE_IN_DQUOTES.sub(r"\1", _text(child)))
+                pieces.append(_ESCAPE_IN_DQUOTES.sub(r"\1", _text(child, source)))
             else:
-                pieces.append(_text(child))
+                pieces.append(_text(child, source))
                 dynamic = True
         return Word("".join(pieces), dynamic)
     if kind == "concatenation":
-        parts = [_resolve(child) for child in node.named_children]
+        parts = [_resolve(child, source) for child in node.named_children]
         text = "".join(p.text for p in parts)
         if _BRACE_EXPANSION.search(raw):
             return Word(raw, dynamic=True)  # `{a,b}` expands to several words
@@ -723,6 +769,8 @@ def _special(program: str, args: tuple[str, ...]) -> str:
                 return f"{program} -o {value.split('=')[0].split()[0]} runs a local command"
     if program in P.PAGERS and any(a.startswith(("+!", "+|")) for a in args):
         return f"{program} is told to run a shell command"
+    if program in P.EDITORS and any(a.startswith("+") and len(a) > 1 for a in args):
+        return f"{program} is given an editor command to run"
     if program == "sed":
         return _sed(args)
     if program == "find":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 
 import pytest
 
@@ -273,3 +275,31 @@ def test_nesting_too_deep_is_opaque() -> None:
 def test_empty_command_has_no_parts() -> None:
     assert parse("") == []
     assert parse("   \n") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["{" + chr(0xE30E1), "{" + chr(0x31860), "echo \ud800 x", "{\udfff"]
+)
+def test_inputs_that_crash_tree_sitter_bash_are_safe(text: str) -> None:
+    assert parse(text, "/w") is not None
+
+
+def test_fuzzed_astral_characters_never_crash_the_process() -> None:
+    # tree-sitter-bash#337 kills the process (SIGSEGV) on some 4-byte characters after `{`;
+    # a child process keeps a regression from taking pytest down with it.
+    script = (
+        "import random\n"
+        "from rules.shell import parse\n"
+        "r = random.Random(1)\n"
+        "astral = [chr(r.randint(0x10000, 0x10FFFF)) for _ in range(99)]\n"
+        "alpha = list('{}()$`\\'\"|&;<> abc') + astral\n"
+        "for _ in range(20000):\n"
+        "    parse(''.join(r.choice(alpha) for _ in range(r.randint(1, 30))), '/w')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+
+
+def test_emoji_in_a_commit_message_is_kept() -> None:
+    (part,) = parse('git commit -m "fix 🎉 {x}"', "/w")
+    assert part.argv == ("git", "commit", "-m", "fix 🎉 {x}")
