@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -195,10 +196,10 @@ class Engine:
             for rule in self.index.command_hits(part)
             if takes_effect(rule, part)
         )
-        hits.extend(self._argument_hits(part, hits))
+        hits.extend(self._argument_hits(part, hits, _subcommand_words(hits)))
         return hits
 
-    def _argument_hits(self, part: Part, hits: list[_Hit]) -> list[_Hit]:
+    def _argument_hits(self, part: Part, hits: list[_Hit], skip: int = 0) -> list[_Hit]:
         """Path rules on a command's arguments: they can only make the part stricter.
 
         A program allowed as read-only reads its arguments; any other program may also
@@ -208,7 +209,7 @@ class Engine:
             return []
         read_only = bool(hits) and all(h.decision == "allow" for h in hits)
         found: list[_Hit] = []
-        for value in _path_arguments(part):
+        for value in _path_arguments(part, skip):
             full = expand(value, part.cwd, self.index.home)
             for rule in self.index.path_hits(full, "any"):
                 if rule.decision == "allow":
@@ -240,15 +241,33 @@ def _path_values(arg: str) -> list[str]:
     return [arg]
 
 
-def _path_arguments(part: Part) -> list[str]:
-    """Every word of a command that may name a file: operands and `--opt=value` values."""
-    values = [v for arg in operands(part) for v in _path_values(arg)]
+def _subcommand_words(hits: list[_Hit]) -> int:
+    """How many operands the matched prefix rules name as words (`git status`: one)."""
+    return min(
+        (
+            len(hit.rule.prefix) - 1
+            for hit in hits
+            if isinstance(hit.rule, CommandRule) and hit.rule.prefix
+        ),
+        default=0,
+    )
+
+
+def _path_arguments(part: Part, skip: int = 0) -> list[str]:
+    """Every word of a command that may name a file: operands and `--opt=value` values.
+
+    The first `skip` operands are subcommand words a rule named (`status` in `git status`).
+    """
+    values = [v for arg in operands(part)[skip:] for v in _path_values(arg)]
     values.extend(
         home_variable(arg.split("=", 1)[1])
         for arg in part.argv[1:]
         if arg.startswith("-") and "=" in arg
     )
-    return [v for v in values if v]
+    return [v for v in values if v and not ("://" in v and _URL.match(v))]
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def default_engine(cwd: str | None = None, extra: Sequence[str] = (), user: bool = True) -> Engine:

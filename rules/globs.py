@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import warnings
+from collections.abc import Callable
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
@@ -97,14 +99,29 @@ def _convert(glob: str, top: bool = False) -> str:
         if char == "?":
             out.append("[^/]")
         elif char == "[" and (end := glob.find("]", i + 1)) != -1:
-            inside = glob[i + 1 : end].replace("\\", "\\\\")
-            out.append("[^" + inside[1:] + "]" if inside.startswith("!") else "[" + inside + "]")
+            inside = glob[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
+            cls = "[^" + inside[1:] + "]" if inside.startswith("!") else "[" + inside + "]"
+            out.append(cls if _valid(cls) else re.escape(glob[i : end + 1]))
             i = end
         else:
             out.append(re.escape(char))
         i += 1
     body = "".join(out)
     return body.rstrip("/") if top and len(glob) > 1 and body.endswith("/") else body
+
+
+PathMatcher = Callable[[str], "re.Match[str] | None"]
+
+
+def path_matcher(glob: str, home_dir: str) -> PathMatcher:
+    """A fast test of an absolute path against a glob.
+
+    `**/tail` globs search for `/tail` at the end of the path: a literal start lets the
+    regex engine skip ahead instead of trying every split of the path.
+    """
+    if glob.startswith("**/") and not glob.startswith("**/**"):
+        return re.compile("/" + _convert(glob[3:], top=True) + r"/?\Z").search
+    return path_regex(glob, home_dir).match
 
 
 def path_regex(glob: str, home_dir: str | None = None) -> re.Pattern[str]:
@@ -138,7 +155,8 @@ def brace_alternatives(glob: str) -> list[str]:
 _WILDCARD = re.compile(r"\*\*|\*|\?|\[!?([^\]])[^\]]*\]")
 
 
-def witnesses(glob: str, home_dir: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def witnesses(glob: str, home_dir: str) -> tuple[str, ...]:
     """Concrete paths a path glob matches, one per alternative, wildcards filled in.
 
     Used to ask whether a shell pattern such as `~/.s?h/*` can reach a guarded file:
@@ -149,7 +167,44 @@ def witnesses(glob: str, home_dir: str) -> list[str]:
         if alternative == "~" or alternative.startswith("~/"):
             alternative = home_dir + alternative[1:]
         out.append(_WILDCARD.sub(lambda m: m.group(1) or "x", alternative))
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def shell_pattern(pattern: str) -> re.Pattern[str]:
+    """A shell file pattern (`~/.s?h/*`) as a regex over newline-separated paths.
+
+    As in the shell, `*` and `?` never match `/`; `[...]` is a character class.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            out.append("[^/\n]*")
+        elif char == "?":
+            out.append("[^/\n]")
+        elif char == "[" and (end := pattern.find("]", i + 2)) != -1:
+            inside = pattern[i + 1 : end].replace("\\", "\\\\").replace("[", "\\[")
+            negated = inside[:1] in ("!", "^")
+            cls = ("[^\n" + inside[1:] if negated else "[" + inside) + "]"
+            out.append(cls if _valid(cls) else "[^/\n]")  # a class bash would reject: any
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("^" + "".join(out) + "$", re.MULTILINE)
+
+
+def _valid(regex: str) -> bool:
+    """True when a character class compiles cleanly (no error, no future-syntax warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            re.compile(regex)
+        except (re.error, FutureWarning):
+            return False
+    return True
 
 
 def has_wildcard(path: str) -> bool:

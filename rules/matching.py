@@ -11,16 +11,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rules.globs import (
+    PathMatcher,
+    brace_alternatives,
     expand,
     glob_literal_dir,
     has_wildcard,
     home,
     host_matches,
+    path_matcher,
     path_regex,
+    shell_pattern,
     witnesses,
     word_matches,
 )
 from rules.model import CommandRule, NetworkRule, PathRule, Rule, ToolRule
+from rules.needles import needles
 from rules.programs import GLOBAL_OPTIONS, carries_option
 from rules.shell import Part, parse
 
@@ -69,7 +74,7 @@ def _compile_prefix(rule: CommandRule) -> tuple[_Position, ...]:
 
 
 def _is_glob(word: str) -> bool:
-    return any(c in word for c in "*?[")
+    return "*" in word or "?" in word or ("[" in word and "]" in word[word.index("[") + 1 :])
 
 
 def _prefix_hits(
@@ -185,14 +190,16 @@ class RuleIndex:
         self.by_subcommand: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
         self.wild_programs: list[_Compiled] = []
         self.exact: dict[str, list[CommandRule]] = defaultdict(list)
-        self.patterns: list[tuple[CommandRule, re.Pattern[str]]] = []
-        self.paths_by_dir: dict[str, list[tuple[PathRule, re.Pattern[str]]]] = defaultdict(list)
-        self.wild_paths: list[tuple[PathRule, re.Pattern[str]]] = []
+        self.patterns: list[tuple[CommandRule, re.Pattern[str], frozenset[str] | None]] = []
+        self.paths_by_dir: dict[str, list[tuple[PathRule, PathMatcher]]] = defaultdict(list)
+        self.wild_paths: list[tuple[PathRule, PathMatcher]] = []
         self.hosts: dict[str, list[NetworkRule]] = defaultdict(list)
         self.tools: list[ToolRule] = []
         for rule in rules:
             self._add(rule)
         self.sorted_dirs = sorted(self.paths_by_dir)
+        literals = sorted({n for _, _, found in self.patterns for n in found or ()}, key=len)
+        self.any_needle = re.compile("|".join(map(re.escape, literals))) if literals else None
         # Directories that hold guarded files themselves (`~/.ssh`, `~/.aws`), but not the
         # home directory or a top-level one: listing `~` or `/etc` reads nothing guarded.
         self.holders: dict[str, list[PathRule]] = defaultdict(list)
@@ -202,40 +209,48 @@ class RuleIndex:
                 deep = parent.startswith("/") and parent.count("/") > 1
                 if deep and not self.home.startswith(parent):
                     self.holders[parent].append(rule)
-        # One pass over every unanchored path glob tells whether any of them can match.
-        self.wild_any = re.compile(
-            "|".join(f"(?:{regex.pattern})" for _, regex in self.wild_paths) or r"(?!)"
-        )
 
     def _add(self, rule: Rule) -> None:
         if isinstance(rule, CommandRule):
-            if rule.exact is not None:
-                self.exact[normalize_command(rule.exact)].append(rule)
-            elif rule.pattern is not None:
-                self.patterns.append((rule, re.compile(rule.pattern)))
-            else:
-                compiled = (_Conditions.of(rule, self.home), _compile_prefix(rule))
-                if any(_is_glob(first) for first in rule.prefix[0]):
-                    self.wild_programs.append(compiled)
-                    return
-                second = rule.prefix[1] if len(rule.prefix) > 1 else ()
-                for first in rule.prefix[0]:
-                    if second and not any(_is_glob(w) for w in second):
-                        for word in second:
-                            self.by_subcommand[(first, word)].append(compiled)
-                    else:
-                        self.by_program[first].append(compiled)
+            self._add_command(rule)
         elif isinstance(rule, PathRule):
-            entry = (rule, path_regex(rule.glob, self.home))
-            literal = glob_literal_dir(rule.glob, self.home)
-            if literal.startswith("/"):
-                self.paths_by_dir[literal].append(entry)
-            else:
-                self.wild_paths.append(entry)
+            self._add_path(rule)
         elif isinstance(rule, NetworkRule):
             self.hosts[rule.host.lower().lstrip("*.")].append(rule)
         else:
             self.tools.append(rule)
+
+    def _add_command(self, rule: CommandRule) -> None:
+        if rule.exact is not None:
+            self.exact[normalize_command(rule.exact)].append(rule)
+            return
+        if rule.pattern is not None:
+            self.patterns.append((rule, re.compile(rule.pattern), needles(rule.pattern)))
+            return
+        compiled = (_Conditions.of(rule, self.home), _compile_prefix(rule))
+        if any(_is_glob(first) for first in rule.prefix[0]):
+            self.wild_programs.append(compiled)  # its literal programs are filed too
+        second = rule.prefix[1] if len(rule.prefix) > 1 else ()
+        by_second = bool(second) and not any(_is_glob(w) for w in second)
+        for first in rule.prefix[0]:
+            if _is_glob(first):
+                continue
+            if by_second:
+                for word in second:
+                    self.by_subcommand[(first, word)].append(compiled)
+            else:
+                self.by_program[first].append(compiled)
+
+    def _add_path(self, rule: PathRule) -> None:
+        entry = (rule, path_matcher(rule.glob, self.home))
+        alternatives = brace_alternatives(rule.glob)
+        if any(alt.startswith("**") for alt in alternatives):
+            self.wild_paths.append(entry)
+            return
+        # Filed under each alternative's directory: `/{etc/shadow,var/lib/sss/**}`
+        # is looked at for paths under /etc and /var/lib/sss, not for every path.
+        for literal in {glob_literal_dir(alt, self.home) for alt in alternatives}:
+            self.paths_by_dir[literal].append(entry)
 
     def has_paths(self) -> bool:
         """True when any path rule is indexed."""
@@ -248,7 +263,9 @@ class RuleIndex:
             return hits
         words, dynamic = prefix_words(part)
         for conditions, positions in self._candidates(words, dynamic):
-            if _prefix_hits(positions, words, dynamic) and conditions.hold(part):
+            # `not in`: a rule is filed under a literal and a glob program alike
+            fits = conditions.rule not in hits and _prefix_hits(positions, words, dynamic)
+            if fits and conditions.hold(part):
                 hits.append(conditions.rule)
         for wrapper in PRIVILEGE_WRAPPERS.intersection(part.via):
             # `sudo apt update` is matched by rules written as `sudo apt update`.
@@ -270,23 +287,38 @@ class RuleIndex:
         return list(self.exact.get(normalize_command(text), ()))
 
     def pattern_hits(self, text: str) -> list[CommandRule]:
-        """Pattern rules whose regex occurs in the whole command text."""
-        return [rule for rule, regex in self.patterns if regex.search(text)]
+        """Pattern rules whose regex occurs in the whole command text.
+
+        Most commands hold none of the literals the patterns need: one scan for all of
+        them settles that, and only patterns whose literals occur run their regex.
+        """
+        if self.any_needle is not None and not self.any_needle.search(text):
+            return [
+                rule
+                for rule, regex, literals in self.patterns
+                if literals is None and (regex.search(text))
+            ]
+        return [
+            rule
+            for rule, regex, literals in self.patterns
+            if (literals is None or any(n in text for n in literals)) and regex.search(text)
+        ]
 
     def path_hits(self, path: str, access: str) -> list[PathRule]:
         """Path rules matching an absolute, normalised path for a `read`, a `write` or `any`."""
-        candidates = list(self.wild_paths) if self.wild_any.match(path) else []
+        candidates = list(self.wild_paths)
         probe = path
         while True:
             candidates.extend(self.paths_by_dir.get(probe, ()))
             if probe == "/":
                 break
             probe = probe.rsplit("/", 1)[0] or "/"
-        return [
-            rule
-            for rule, regex in candidates
-            if (access == "any" or rule.access in ("any", access)) and regex.match(path)
-        ]
+        hits: list[PathRule] = []
+        for rule, matches in candidates:
+            wanted = access == "any" or rule.access in ("any", access)
+            if wanted and rule not in hits and matches(path):
+                hits.append(rule)
+        return hits
 
     def reach_hits(self, path: str) -> list[PathRule]:
         """Path rules an operand reaches beyond the files it names itself.
@@ -314,15 +346,12 @@ class RuleIndex:
         return [rule for rule in candidates if self._could_reach(path, base, rule)]
 
     def _could_reach(self, pattern: str, base: str, rule: PathRule) -> bool:
-        for witness in witnesses(rule.glob, self.home):
-            if witness.startswith("x/"):  # `**/tail`: the tail under the pattern's directory
-                tail = witness[2:]
-                options = [f"{base.rstrip('/')}/{tail}", f"{base.rstrip('/')}/x/{tail}"]
-            else:
-                options = [witness]
-            if any(fnmatch.fnmatchcase(option, pattern) for option in options):
-                return True
-        return False
+        """Whether a shell pattern can expand to one of the rule's witness paths."""
+        found = witnesses(rule.glob, self.home)
+        if found and found[0].startswith("x/"):  # `**/tail`: tails under the pattern's dir
+            root = base.rstrip("/")
+            found = tuple(f"{root}/{w[2:]}\n{root}/x/{w[2:]}" for w in found)
+        return shell_pattern(pattern).search("\n".join(found)) is not None
 
     def network_hits(self, host: str, port: int | None) -> list[NetworkRule]:
         """Network rules matching a host (and port, when the rule names ports)."""
