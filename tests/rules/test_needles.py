@@ -12,7 +12,11 @@ from rules.layers import builtin_ruleset
 from rules.needles import needles
 
 PATTERNS = [r.pattern for r in builtin_ruleset().commands if r.pattern] + [
-    r"\bfoo(bar|baz)+x?", r"(ab|cd)e", r"a*b", r"x{2,}y", r"(?:p|q)\d+r"
+    r"\bfoo(bar|baz)+x?",
+    r"(ab|cd)e",
+    r"a*b",
+    r"x{2,}y",
+    r"(?:p|q)\d+r",
 ]
 
 
