@@ -1,0 +1,33 @@
+"""The rules engine: actions, shell parsing, rules files, matching and verdicts.
+
+Public names are imported on first use, so `import rules.paths` (which the light hook shims
+need) does not pull in the parser and pydantic.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_PUBLIC = {
+    "Action": "rules.action",
+    "Decision": "rules.action",
+    "Engine": "rules.engine",
+    "default_engine": "rules.engine",
+    "RulesError": "rules.errors",
+    "RulesFileError": "rules.errors",
+    "Verdict": "rules.model",
+    "PartVerdict": "rules.model",
+    "RuleSet": "rules.model",
+    "parse": "rules.shell",
+    "Part": "rules.shell",
+    "load_layers": "rules.layers",
+    "load_rules_file": "rules.loader",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'rules' has no attribute {name!r}")

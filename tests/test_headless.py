@@ -37,3 +37,12 @@ def test_every_core_module_imports_without_textual_or_rich() -> None:
 @pytest.mark.parametrize("heavy", ["pydantic", "pydantic_settings", "tree_sitter", "tomlkit"])
 def test_dispatcher_imports_nothing_heavy(heavy: str) -> None:
     assert heavy not in loaded_after("import tui.cli")
+
+
+@pytest.mark.parametrize("heavy", ["pydantic", "tree_sitter", "tomlkit"])
+def test_rules_paths_stays_light_for_the_hook_shims(heavy: str) -> None:
+    assert heavy not in loaded_after("import rules.paths")
+
+
+def test_rules_package_exposes_its_public_names_on_use() -> None:
+    assert "tree_sitter" in loaded_after("import rules\nrules.Engine")
