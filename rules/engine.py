@@ -48,7 +48,12 @@ class _Hit:
 
 
 def _settle(
-    text: str, kind: str, hits: list[_Hit], opaque: str, needs_person: str = ""
+    text: str,
+    kind: str,
+    hits: list[_Hit],
+    opaque: str,
+    needs_person: str = "",
+    part: Part | None = None,
 ) -> PartVerdict:
     """A part's verdict from the rules that matched it (or the fallback when none did).
 
@@ -65,6 +70,7 @@ def _settle(
             rule=_ref(top.rule),
             opaque=bool(opaque),
             why=top.why or top.rule.reason or opaque,
+            part=part,
         )
     if opaque or needs_person:
         return PartVerdict(
@@ -74,9 +80,10 @@ def _settle(
             source="builtin",
             opaque=bool(opaque),
             why=opaque or needs_person,
+            part=part,
         )
     return PartVerdict(
-        text=text, kind=kind, decision="ask", source="fallback", why="no rule matches"
+        text=text, kind=kind, decision="ask", source="fallback", why="no rule matches", part=part
     )
 
 
@@ -168,11 +175,14 @@ class Engine:
                         decision="allow",
                         source="builtin",
                         why="no guard covers this file",
+                        part=part,
                     )
                 )
                 continue
             privileged = "runs with raised privileges" if "privilege" in part.signals else ""
-            verdicts.append(_settle(label or command, part.kind, hits, part.opaque, privileged))
+            verdicts.append(
+                _settle(label or command, part.kind, hits, part.opaque, privileged, part)
+            )
         patterns = self.index.pattern_hits(command)
         if patterns:
             matched.extend(patterns)

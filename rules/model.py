@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rules.shell import Part
 
 Outcome = Literal["allow", "ask", "block"]
 Layer = Literal["builtin", "requirements", "user", "extra", "project"]
@@ -129,6 +132,7 @@ class PartVerdict:
     rule: RuleRef | None = None
     opaque: bool = False
     why: str = ""
+    part: Part | None = field(default=None, compare=False)  # the parsed part, for grants
 
     def to_json(self) -> dict[str, object]:
         """The part as JSON: text, decision, source, rule, opaque, plus kind and why."""

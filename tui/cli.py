@@ -11,6 +11,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("rules.cli_check", "main", "judge a command, an argv or a batch of actions"),
     "rules": ("rules.cli_rules", "main", "test, explain, lint, locate and trust rules files"),
     "config": ("gate.cli_config", "main", "show the effective config, its path or its schema"),
+    "serve": (
+        "gate.cli_serve",
+        "main",
+        "run the gate without a console (agents and consoles attach)",
+    ),
+    "log": ("gate.cli_log", "main", "show, follow or verify the audit log"),
 }
 
 
