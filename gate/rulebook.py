@@ -1,0 +1,80 @@
+"""The rules in force for the gate: one engine per project, reloaded when a file changes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rules.engine import Engine
+from rules.errors import RulesFileError
+from rules.layers import Layers, find_project_rules, load_layers
+from rules.paths import requirements_file, trust_file, user_rules_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Rulebook:
+    """Builds and caches engines; a broken file never replaces the rules in force.
+
+    Args:
+        extra: rules files added as an extra user-level layer (`warden serve --rules`).
+        guards_off: ids of built-in guards the config switches off.
+    """
+
+    extra: Sequence[Path] = ()
+    guards_off: frozenset[str] = frozenset()
+    engines: dict[Path | None, tuple[tuple[float, ...], Engine, Layers]] = field(
+        default_factory=dict
+    )
+    problems: list[str] = field(default_factory=list)
+
+    def engine_for(self, cwd: str | None) -> Engine:
+        """The engine for an action's directory (its trusted project rules included).
+
+        Raises:
+            RulesFileError: the very first load of these files fails (nothing in force yet).
+        """
+        project = find_project_rules(Path(cwd)) if cwd else None
+        stamp = self._stamp(project)
+        cached = self.engines.get(project)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            layers = load_layers(cwd, list(self.extra))
+        except RulesFileError as exc:
+            if cached is None:
+                raise
+            message = f"{exc} — the rules in force stay in force"
+            if message not in self.problems:
+                self.problems.append(message)
+                log.warning("%s", message)
+            return cached[1]
+        engine = Engine(layers.rulesets, guards_off=self.guards_off)
+        self.engines[project] = (stamp, engine, layers)
+        return engine
+
+    def layers_for(self, cwd: str | None) -> Layers:
+        """The layers behind `engine_for(cwd)` (for approve-always and the console)."""
+        self.engine_for(cwd)
+        project = find_project_rules(Path(cwd)) if cwd else None
+        return self.engines[project][2]
+
+    def reload(self) -> None:
+        """Forget every cached engine: the next action reads the files again."""
+        self.engines.clear()
+
+    def _stamp(self, project: Path | None) -> tuple[float, ...]:
+        files = [user_rules_file(), requirements_file(), trust_file(), *self.extra]
+        if project is not None:
+            files.append(project)
+        return tuple(_mtime(path) for path in files)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime_ns / 1e9
+    except OSError:
+        return -1.0
