@@ -10,13 +10,13 @@ PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 python3.11; 
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: help venv run test bench corpus clean
+.PHONY: help venv run test bench bench-gate corpus clean
 
 help:
 	@echo "make venv   create .venv and install Warden with its dev tools (only when needed)"
 	@echo "make run    run warden (pass arguments with ARGS='check \"git status\"')"
 	@echo "make test   ruff format --check, ruff check, mypy, lint-imports, pytest"
-	@echo "make bench  run the rules benchmark"
+	@echo "make bench  run the rules and gate benchmarks (make bench-gate: the gate alone)"
 	@echo "make corpus judge the public corpora with the built-in rules (allow/ask/block)"
 	@echo "make clean  remove caches and build output (keeps .venv; rm -rf .venv to reset)"
 
@@ -43,8 +43,11 @@ test: venv
 	if [ $$status -eq 5 ]; then echo "make: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 
-bench: venv
+bench: venv bench-gate
 	$(BIN)/python benchmarks/rules_bench.py
+
+bench-gate: venv
+	$(BIN)/python benchmarks/gate_bench.py
 
 corpus: venv
 	$(BIN)/python benchmarks/corpus_report.py

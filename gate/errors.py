@@ -1,7 +1,8 @@
 """Exceptions of the gate package.
 
 GateError
-└── ConfigError     the config file or a WARDEN_* override cannot be loaded (names file and line)
+├── ConfigError     the config file or a WARDEN_* override cannot be loaded (names file and line)
+└── AuditError      the audit log cannot be opened, locked (another gate writes it) or written
 """
 
 from __future__ import annotations
@@ -27,3 +28,7 @@ class ConfigError(GateError):
             if column is not None:
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
+
+
+class AuditError(GateError):
+    """The audit log cannot be opened, locked or written; nothing unlogged may be reported."""

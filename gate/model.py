@@ -31,15 +31,18 @@ class GrantSpec(BaseModel):
 
     `value` by scope: exact → [command]; prefix → the words (`["git", "push", "origin"]`);
     program → [name]; host → [host]; path / folder → [absolute path]; tool → [tool name].
+    `access` (path / folder only) is the access approved: a read grant never covers a write.
     """
 
     scope: Scope
     value: list[str]
     all_sessions: bool = False
+    access: Literal["read", "write"] | None = None
 
     def label(self) -> str:
-        """How the console shows the grant: `prefix git push origin`."""
-        return f"{self.scope} {' '.join(self.value)}"
+        """How the console shows the grant: `prefix git push origin`, `folder /src (write)`."""
+        access = f" ({self.access})" if self.access else ""
+        return f"{self.scope} {' '.join(self.value)}{access}"
 
 
 class Grant(GrantSpec):

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from gate.always import approve_always
 from gate.audit import AuditLog
 from gate.errors import GateError
-from gate.grants import GrantStore, covers, scopes_for
+from gate.grants import GrantStore, covers_all, scopes_for
 from gate.model import (
     RISK_ORDER,
     Event,
@@ -32,7 +32,7 @@ from gate.policy import route
 from gate.rulebook import Rulebook
 from rules.action import Action, AgentRef, Decision, DecisionSource, RuleInfo
 from rules.loader import Requirements
-from rules.model import PartVerdict, Verdict
+from rules.model import Verdict
 
 log = logging.getLogger(__name__)
 GATE_VERSION = "1"
@@ -106,7 +106,7 @@ class Gate:
         toggles = Toggles(
             auto_review=reviewer is not None,
             review_threshold=settings.reviewer.threshold,
-            approval_policy=policy or settings.policy.approval_policy,  # type: ignore[arg-type]
+            approval_policy=policy or settings.policy.approval_policy,
             sandbox_mode=settings.policy.sandbox_mode,
             unknown_hosts=settings.policy.unknown_hosts,
         )
@@ -258,7 +258,7 @@ class Gate:
             targets += [
                 other
                 for other in self.pending.values()
-                if other is not pending and _all_covered(grant, other)
+                if other is not pending and covers_all(grant, other.action, other.verdict)
             ]
         for target in targets:
             self._resolve(target, decision, "user", message)
@@ -316,10 +316,11 @@ class Gate:
         engine = self.rulebook.engine_for(action.cwd)
         verdict = engine.judge(action)
         rule = _rule_info(verdict)
+        source: DecisionSource = "rules" if verdict.source == "fallback" else verdict.source
         if verdict.decision == "block":
-            return _decision(action, "deny", verdict.source, _why(verdict), rule)
+            return _decision(action, "deny", source, _why(verdict), rule)
         if verdict.decision == "allow":
-            return _decision(action, "allow", verdict.source, "", rule)
+            return _decision(action, "allow", source, "", rule)
         grant = self._covering_grant(action, verdict)
         if grant is not None:
             return _decision(action, "allow", "session", f"covered by {grant.label()}")
@@ -422,17 +423,8 @@ class Gate:
         )
 
     def _covering_grant(self, action: Action, verdict: Verdict) -> Grant | None:
-        agent, session = action.agent.name, action.agent.session
-        needed = [p for p in verdict.parts if p.decision != "allow"]
-        if not needed or any(p.decision == "block" for p in needed):
-            return None
-        grants = [
-            self.grant_store.matching(action, p if action.kind == "exec" else None, agent, session)
-            for p in needed
-        ]
-        if any(g is None for g in grants):
-            return None
-        return grants[0]
+        found = self.grant_store.covering(action, verdict, action.agent.name, action.agent.session)
+        return found[0] if found else None
 
     # -- helpers ---------------------------------------------------------------------------
     def _identified(self, action: Action, client: str) -> Action:
@@ -483,7 +475,10 @@ class Gate:
     async def _approve_always(
         self, pending: Pending, spec: GrantSpec | None, target: Literal["user", "project"]
     ) -> None:
-        spec = spec or scopes_for(pending.action, pending.verdict)[0]
+        offered = scopes_for(pending.action, pending.verdict)
+        spec = spec or (offered[0] if offered else None)
+        if spec is None:
+            raise GateError("nothing here can be approved always")
         layers = self.rulebook.layers_for(pending.action.cwd)
         outcome = approve_always(spec, pending.action, target, layers.rulesets, pending.action.cwd)
         if not outcome.ok:
@@ -569,17 +564,6 @@ def _who(action: Action) -> dict[str, Any]:
 
 def _brief(decision: Decision) -> dict[str, Any]:
     return {"decision": decision.decision, "source": decision.source, "message": decision.message}
-
-
-def _all_covered(grant: GrantSpec, pending: Pending) -> bool:
-    needed: list[PartVerdict | None] = (
-        [p for p in pending.verdict.parts if p.decision != "allow"]
-        if pending.action.kind == "exec"
-        else [None]
-    )
-    if any(p is not None and p.decision == "block" for p in needed):
-        return False
-    return all(covers(grant, pending.action, p) for p in needed)
 
 
 def _within_requirements(toggles: Toggles, requirements: Requirements) -> Toggles:

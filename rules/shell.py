@@ -674,12 +674,33 @@ def _shell_script(args: list[Word]) -> tuple[Word | None, str | None]:
 def _opaque_program(argv: tuple[str, ...], dynamic: tuple[bool, ...], stdin_fed: bool) -> str:
     """Why this peeled command runs code the rules cannot see, or ""."""
     program, args = argv[0], argv[1:]
+    if program not in _KNOWN and P.interpreter_family(program) not in _KNOWN:
+        return _by_name(program)  # a program no table mentions: only its name can tell
     return (
         _by_name(program)
         or _runs_code(program, args, stdin_fed)
         or _exec_options(program, args, dynamic)
         or _special(program, args)
     )
+
+
+# Every program some table below knows something about.
+_KNOWN = frozenset(
+    {
+        *P.DEFINES_CODE,
+        *P.RUNS_FILE,
+        *P.COMMAND_RUNNERS,
+        *P.INLINE_CODE_OPTIONS,
+        *P.STDIN_INTERPRETERS,
+        *(key.split()[0] for key in P.EXEC_OPTIONS),
+        *(key.split()[0] for key in P.EXEC_SUBCOMMANDS),
+        *P.SSH_FAMILY,
+        *P.PAGERS,
+        *P.EDITORS,
+        "sed",
+        "find",
+    }
+)
 
 
 def _by_name(program: str) -> str:
