@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import fcntl
 import json
 import logging
 import math
@@ -13,20 +11,25 @@ import os
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TextIO
+from typing import Any, Self
 
 from gate.audit_files import (
     ZERO_HASH,
     default_path,
+    fsync_dir,
     last_record,
     line_hash,
+    lock_log,
     log_files,
+    open_append,
     rotated_files,
     rotated_path,
     tail_start,
+    write_all,
 )
 from gate.audit_verify import VerifyReport, last_records, read_records, verify
 from gate.errors import AuditError
@@ -48,13 +51,21 @@ class AuditLog:
     locked (`flock`) while it is open, so a second gate cannot write the same log.
     """
 
-    def __init__(self, path: Path | None = None, max_bytes: int = 16 * MiB, keep: int = 5) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        max_bytes: int = 16 * MiB,
+        keep: int = 5,
+        on_record: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         """Open (or create) the log and resume its chain from the last complete record.
 
         Args:
             path: the log file; `$XDG_STATE_HOME/warden/audit.jsonl` when None.
             max_bytes: rotate once the file reaches this size.
             keep: how many rotated files (`audit.1.jsonl` …) to keep.
+            on_record: called with each record once it is on disk (an exporter such as
+                `gate.otel.OtelSink`); its errors are logged, never raised.
 
         Raises:
             AuditError: the log is held by another process, or cannot be read or created.
@@ -62,6 +73,7 @@ class AuditLog:
         self.path = path or default_path()
         self.max_bytes = max_bytes
         self.keep = keep
+        self.on_record = on_record
         self._state = threading.Lock()  # the chain head and the queue of encoded lines
         self._io = threading.Lock()  # the file: one batch written at a time
         self._lines: list[bytes] = []
@@ -70,10 +82,14 @@ class AuditLog:
         self._failure: AuditError | None = None
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._lock = _lock(self.path)
-            self._seq, self._prev, self._torn = _resume(self.path)
-            self._fd = _open_append(self.path)
+            self._lock = lock_log(self.path)
         except OSError as exc:
+            raise AuditError(f"cannot open the audit log {self.path}: {exc}") from exc
+        try:
+            self._seq, self._prev, self._torn = _resume(self.path)
+            self._fd = open_append(self.path)
+        except OSError as exc:
+            self._lock.close()
             raise AuditError(f"cannot open the audit log {self.path}: {exc}") from exc
         self._durable = self._seq
 
@@ -98,6 +114,7 @@ class AuditLog:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._commit_loop())
         await waiter
+        self._export(record)
         return record
 
     def write_sync(self, event: str, **fields: Any) -> dict[str, Any]:
@@ -109,6 +126,7 @@ class AuditLog:
         self._commit()
         if self._durable < seq:  # a failed batch of an async writer that this call did not see
             raise self._failure or AuditError("the audit record was not written")
+        self._export(record)
         return record
 
     async def close(self) -> None:
@@ -133,6 +151,13 @@ class AuditLog:
         await self.close()
 
     # -- internals ---------------------------------------------------------------------------
+    def _export(self, record: dict[str, Any]) -> None:
+        if self.on_record is not None:
+            try:
+                self.on_record(record)
+            except Exception:  # an exporter never stands between a decision and its agent
+                log.warning("exporting audit record %d failed", record["seq"], exc_info=True)
+
     def _append(self, event: str, fields: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Give the record its place in the chain and queue its line; returns (seq, record)."""
         if not EVENT.fullmatch(event):
@@ -154,8 +179,17 @@ class AuditLog:
     async def _commit_loop(self) -> None:
         """Commit batches until no writer waits; each batch is one write and one fsync."""
         while self._waiters:
-            with contextlib.suppress(AuditError):  # _wake hands the failure to the waiters
+            try:
                 await asyncio.to_thread(self._commit)
+            except AuditError:
+                pass  # _wake hands the failure to the waiters
+            except BaseException as exc:  # cancelled, or a bug: no waiter may hang forever
+                with self._state:
+                    self._failure = self._failure or AuditError(
+                        f"the audit writer stopped: {exc!r}"
+                    )
+                self._wake()
+                raise
             self._wake()
 
     def _wake(self) -> None:
@@ -185,7 +219,7 @@ class AuditLog:
             if self._torn:  # end the torn line, so the next record starts a line of its own
                 lines.insert(0, b"\n")
             try:
-                _write_all(self._fd, b"".join(lines))
+                write_all(self._fd, b"".join(lines))
                 os.fsync(self._fd)
                 self._torn = False
                 self._durable = last
@@ -209,8 +243,8 @@ class AuditLog:
             self.path.rename(rotated_path(self.path, 1))
         else:
             self.path.unlink()
-        self._fd = _open_append(self.path)
-        _fsync_dir(self.path.parent)
+        self._fd = open_append(self.path)
+        fsync_dir(self.path.parent)
 
     def _close(self) -> None:
         with self._io, self._state:
@@ -221,24 +255,6 @@ class AuditLog:
                 self._fd = -1
             if not self._lock.closed:
                 self._lock.close()  # closing the file releases the flock
-
-
-def _lock(path: Path) -> TextIO:
-    """Hold an exclusive lock on `<path>.lock` for as long as the log is open."""
-    handle = open(path.with_name(path.name + ".lock"), "a+")  # noqa: SIM115 - held open
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "another process"
-        handle.close()
-        raise AuditError(
-            f"the audit log {path} is in use by process {holder}: only one gate may write it"
-        ) from None
-    handle.truncate(0)
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
 
 
 def _resume(path: Path) -> tuple[int, str, bool]:
@@ -266,24 +282,6 @@ def _resume(path: Path) -> tuple[int, str, bool]:
                 )
             return record["seq"], line_hash(line), torn
     return 0, ZERO_HASH, torn
-
-
-def _open_append(path: Path) -> int:
-    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _plain(value: Any) -> Any:

@@ -1,15 +1,17 @@
-"""The audit log on disk: file names and rotation order, record parsing, line hashes, tails."""
+"""The audit log on disk: file names, rotation order, parsing, hashes, tails, locking, fsync."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
+from gate.errors import AuditError
 from rules.paths import state_dir
 
 ZERO_HASH = "0" * 64
@@ -109,3 +111,44 @@ def last_record(path: Path) -> tuple[dict[str, Any], bytes, int] | None:
             if record is not None:
                 return record, line, skipped
     return None
+
+
+def lock_log(path: Path) -> TextIO:
+    """Hold an exclusive lock on `<path>.lock` for as long as the log is open."""
+    lock_file = path.with_name(path.name + ".lock")
+    handle = os.fdopen(os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600), "r+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        pid = handle.read().strip()
+        handle.close()
+        holder = f"process {pid}" if pid else "another process"
+        raise AuditError(
+            f"the audit log {path} is in use by {holder}: only one gate may write it"
+        ) from None
+    handle.truncate(0)
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def open_append(path: Path) -> int:
+    """Open `path` for appending (created with mode 0600); returns the descriptor."""
+    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of `data`, however many `write` calls it takes."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make renames and new files in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -128,9 +128,22 @@ def read_records(
         Each record as a dict.
     """
     path = path or default_path()
-    for file in log_files(path):
-        if file == path and follow:
-            break
+    if not follow:
+        yield from _stored(log_files(path), after)
+        return
+    while True:  # the rotated files not read yet, then the current file until it is rotated
+        rotated = [file for file in log_files(path) if file != path]
+        for record in _stored(rotated, after):
+            after = record["seq"]
+            yield record
+        for record in _tail(path, after, poll):
+            after = record["seq"]
+            yield record
+
+
+def _stored(files: list[Path], after: int) -> Iterator[dict[str, Any]]:
+    """The records in `files` with a seq above `after`."""
+    for file in files:
         found = last_record(file) if after else None
         if found is not None and found[0]["seq"] <= after:
             continue
@@ -139,24 +152,16 @@ def read_records(
                 record = parse_record(raw) if raw.endswith(b"\n") else None
                 if record is not None and record["seq"] > after:
                     yield record
-    if follow:
-        yield from _follow(path, after, poll)
 
 
-def _follow(path: Path, after: int, poll: float) -> Iterator[dict[str, Any]]:
-    """Records of the current file from its start, then new ones as they come, forever."""
-    handle: IO[bytes] | None = None
+def _tail(path: Path, after: int, poll: float) -> Iterator[dict[str, Any]]:
+    """Records of the current file above `after` as they come, until the file is rotated."""
+    while not path.exists():
+        time.sleep(poll)
     buffer = b""
-    try:
+    with path.open("rb") as handle:
         while True:
-            if handle is None:
-                try:
-                    handle = path.open("rb")
-                except FileNotFoundError:
-                    time.sleep(poll)
-                    continue
-                buffer = b""
-            # Look for a rotation before reading: what was written before the rename is read now.
+            # Look for a rotation before reading: what was written before it is read now.
             replaced = _replaced(path, handle)
             chunk = handle.read()
             if chunk:
@@ -165,14 +170,10 @@ def _follow(path: Path, after: int, poll: float) -> Iterator[dict[str, Any]]:
                     record = parse_record(line)
                     if record is not None and record["seq"] > after:
                         yield record
-            elif replaced:  # a new file: its records all come after the ones read
-                handle.close()
-                handle, after = None, 0
+            elif replaced:
+                return
             else:
                 time.sleep(poll)
-    finally:
-        if handle is not None:
-            handle.close()
 
 
 def _replaced(path: Path, handle: IO[bytes]) -> bool:

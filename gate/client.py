@@ -10,6 +10,7 @@ GateError
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import os
@@ -52,12 +53,14 @@ class GateClient:
         timeout: Seconds to wait for any one answer; None waits as long as the person takes.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, timeout: float | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, timeout: float | None = None
+    ) -> None:
         self.path = socket_paths(path)[0]
         self.timeout = timeout
         self._ids = itertools.count(1)
         self._sock: socket.socket | None = None
-        self._file: Any = None
+        self._file: io.BufferedRWPair | None = None
 
     def hello(self, agent: dict[str, Any]) -> dict[str, Any]:
         """Introduce the agent (`{"name", "session"}`); returns `{"gate_version": ...}`."""
@@ -128,7 +131,7 @@ class GateClient:
     ) -> None:
         self.close()
 
-    def _connect(self) -> Any:
+    def _connect(self) -> io.BufferedRWPair:
         if self._file is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(self.timeout)
@@ -149,7 +152,9 @@ class AsyncGateClient:
         timeout: Seconds to wait for any one answer; None waits as long as the person takes.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, timeout: float | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, timeout: float | None = None
+    ) -> None:
         self.path = socket_paths(path)[0]
         self.timeout = timeout
         self._ids = itertools.count(1)

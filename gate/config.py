@@ -18,6 +18,7 @@ from pydantic_settings import (
 )
 
 from gate.errors import ConfigError
+from reviewer.config import ReviewerSettings
 from rules.paths import config_file
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "config.schema.json"
@@ -32,24 +33,8 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ReviewerConfig(_Section):
-    """`[reviewer]`: the LLM auto-review subagent."""
-
-    model: str | None = Field(None, description="Model name; unset turns auto-review off.")
-    base_url: str | None = Field(
-        None, description="An OpenAI-compatible endpoint; unset uses the client's default."
-    )
-    api_key_env: str = Field(
-        "OPENAI_API_KEY", description="Name of the environment variable holding the API key."
-    )
-    timeout_s: float = Field(30.0, gt=0, description="Seconds before a review escalates.")
-    threshold: Literal["low", "medium", "high"] = Field(
-        "low", description="Highest risk the reviewer may approve on its own."
-    )
-    max_concurrent: int = Field(4, ge=1, description="Reviews in flight at once.")
-    daily_token_cap: int | None = Field(
-        None, ge=1, description="Tokens per day before auto-review pauses; unset means no cap."
-    )
+ReviewerConfig = ReviewerSettings
+"""`[reviewer]`: the LLM auto-review subagent (the reviewer's own settings model)."""
 
 
 class PolicyConfig(_Section):

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from reviewer.verdict import ReviewOutcome
 from rules.action import Action, Decision
 from rules.model import Verdict
 
@@ -55,21 +56,8 @@ class Grant(GrantSpec):
     action_id: str | None = None
 
 
-class ReviewResult(BaseModel):
-    """What the auto-reviewer concluded about an action (the verdict or the failure)."""
-
-    outcome: Literal["approve", "escalate", "deny"]
-    risk: Risk | None = None
-    user_authorized: str | None = None
-    rationale: str = ""
-    error: str | None = None
-    latency_ms: float = 0.0
-    tokens: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        """The reviewer part of a decision, for the agent, the console and the audit log."""
-        return self.model_dump(exclude_none=True)
-
+ReviewResult = ReviewOutcome
+"""What the auto-reviewer concluded (the reviewer package's own model)."""
 
 # The auto-reviewer seam: given an action and the rules' verdict, a ReviewResult.
 ReviewFn = Callable[[Action, Verdict], Awaitable[ReviewResult]]

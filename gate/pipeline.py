@@ -103,6 +103,12 @@ class Gate:
 
         settings = load_config()
         _, requirements = load_requirements()
+        if reviewer is None and settings.reviewer.with_env().model:
+            from reviewer.settings import build_reviewer
+
+            reviewer = build_reviewer(
+                settings.reviewer.with_env(), sandbox_mode=settings.policy.sandbox_mode
+            )
         toggles = Toggles(
             auto_review=reviewer is not None,
             review_threshold=settings.reviewer.threshold,
@@ -139,8 +145,9 @@ class Gate:
         """Deny what is still waiting ("the gate stopped"), then close the audit log."""
         for pending in list(self.pending.values()):
             self._resolve(pending, "deny", "error", "the gate stopped")
-        if self.inflight:  # let those decisions reach the audit log before it closes
-            await asyncio.wait(list(self.inflight), timeout=5)
+        others = self.inflight - {asyncio.current_task()}
+        if others:  # let those decisions reach the audit log before it closes
+            await asyncio.wait(others, timeout=5)
         for task in list(self.tasks):
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -297,6 +304,9 @@ class Gate:
             raise GateError(f"the requirements do not allow {name} = {value!r}")
         old = getattr(self._toggles, name)
         self._toggles = changed
+        follows = {"review_threshold": "threshold", "sandbox_mode": "sandbox_mode"}
+        if name in follows and hasattr(self.reviewer, follows[name]):
+            setattr(self.reviewer, follows[name], getattr(changed, name))  # the reviewer follows
         await self._write("toggle.changed", name=name, old=old, new=getattr(changed, name))
         self._publish({"type": "toggle", "name": name, "value": getattr(changed, name)})
         return changed

@@ -30,13 +30,16 @@ P = TypeVar("P", bound=BaseModel)
 
 
 class RpcError(Exception):
-    """A JSON-RPC error to send back: its code, message and optional data."""
+    """A JSON-RPC error to send back: its code, message, optional data, and the request's id."""
 
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
+    def __init__(
+        self, code: int, message: str, data: Any = None, request_id: RequestId = None
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.data = data
+        self.request_id = request_id
 
     def to_json(self) -> dict[str, Any]:
         """The `error` member of a response."""
@@ -146,7 +149,7 @@ class Connection:
             payload = _encode({"jsonrpc": "2.0", "id": request.id, "result": result})
         except RpcError as exc:
             if request is None or not request.notification:
-                await self._send(_error(request.id if request else None, exc))
+                await self._send(_error(request.id if request else exc.request_id, exc))
             return
         if not request.notification:
             await self._write(payload)
@@ -217,10 +220,14 @@ def parse_request(line: bytes) -> Request:
         raise RpcError(INVALID_REQUEST, "id must be a string, an integer or null")
     method = message.get("method")
     if message.get("jsonrpc") != "2.0" or not isinstance(method, str):
-        raise RpcError(INVALID_REQUEST, 'a request needs "jsonrpc": "2.0" and a method name')
+        raise RpcError(
+            INVALID_REQUEST, 'a request needs "jsonrpc": "2.0" and a method name', None, request_id
+        )
     params = message.get("params")
     if params is not None and not isinstance(params, dict):
-        raise RpcError(INVALID_PARAMS, "params must be an object (named parameters)")
+        raise RpcError(
+            INVALID_PARAMS, "params must be an object (named parameters)", None, request_id
+        )
     return Request(request_id, "id" not in message, method, params or {})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 from typing import Any
 
 from rules.action import Action
@@ -91,7 +92,8 @@ def _target(raw: dict[str, Any]) -> dict[str, Any]:
     """What the action acts on: the command, path, host or tool (and what triggered it)."""
     kind = raw["kind"]
     if kind == "exec":
-        return {"command": raw["command"] if "command" in raw else shlex.join(raw["argv"])}
+        command = raw["command"] if "command" in raw else shlex.join(raw["argv"])
+        return {"command": _cut(command, EXCERPT_CHARS)}
     out: dict[str, Any]
     if kind in ("read", "write"):
         out = {"path": raw["path"]}
@@ -103,7 +105,7 @@ def _target(raw: dict[str, Any]) -> dict[str, Any]:
         fits = len(text) <= EXCERPT_CHARS
         out = {"tool": raw["tool"], "arguments": arguments if fits else _cut(text, EXCERPT_CHARS)}
     if "command" in raw:
-        out["triggered_by"] = raw["command"]
+        out["triggered_by"] = _cut(raw["command"], EXCERPT_CHARS)
     return out
 
 
@@ -115,7 +117,7 @@ def _rules(verdict: dict[str, Any]) -> dict[str, Any]:
             {
                 "text": _cut(part["text"], TURN_CHARS),
                 "decision": part["decision"],
-                "decided_by": f"{rule['id']} ({rule['file']}:{rule['line']})"
+                "decided_by": f"{rule['id']} ({Path(rule['file']).name}:{rule['line']})"
                 if rule
                 else part["source"],
                 **({"opaque": True} if part.get("opaque") else {}),

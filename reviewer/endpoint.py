@@ -116,7 +116,7 @@ class Endpoint:
             if fmt != "plain" and status in (400, 422) and _names_format(exc):
                 raise _FormatRejected(exc.message, status) from exc
             raise EndpointError(
-                f"reviewer endpoint answered HTTP {status}: {_short(exc.message)}",
+                f"reviewer endpoint answered HTTP {status}: {_said(exc)}",
                 status,
                 transient=status in (408, 409, 429) or status >= 500,
             ) from exc
@@ -165,6 +165,11 @@ def _cause(exc: BaseException) -> str:
     return re.sub(r"^\[Errno -?\d+\] ", "", last)
 
 
-def _short(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
+def _said(exc: openai.APIStatusError, limit: int = 200) -> str:
+    """The server's own error message, without the client's `Error code: N - ` prefix."""
+    body = exc.body
+    said = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(said, str):
+        said = re.sub(r"^Error code: \d+ - ", "", exc.message)
+    flat = " ".join(said.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

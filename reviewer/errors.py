@@ -2,6 +2,7 @@
 
 ReviewerError
 ├── ReviewerConfigError   no model configured, no API key, or a bad `[reviewer]` table
+├── CorpusError           a `warden review-eval` corpus line that cannot be read (names the line)
 └── ReviewFailed          a review produced no verdict; `str()` is the reason shown on screen
     ├── ReviewTimeout     no answer within the timeout
     ├── EndpointError     connection refused or lost, an HTTP error, an answer that is no completion
@@ -17,6 +18,10 @@ class ReviewerError(Exception):
 
 class ReviewerConfigError(ReviewerError):
     """The reviewer cannot be set up: no model, no API key, or an invalid setting."""
+
+
+class CorpusError(ReviewerError):
+    """A labelled corpus for `warden review-eval` is unreadable or has an invalid line."""
 
 
 class ReviewFailed(ReviewerError):

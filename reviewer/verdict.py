@@ -140,7 +140,9 @@ def parse_answer(text: str) -> ModelVerdict:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()
         )
-        raise AnswerError(f"the model's answer does not fit the verdict schema: {problems}") from exc
+        raise AnswerError(
+            f"the model's answer does not fit the verdict schema: {problems}"
+        ) from exc
 
 
 def _excerpt(text: str, limit: int = 80) -> str:

@@ -17,6 +17,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "run the gate without a console (agents and consoles attach)",
     ),
     "log": ("gate.cli_log", "main", "show, follow or verify the audit log"),
+    "sandbox": ("sandbox.cli_sandbox", "main", "run one command confined by bubblewrap"),
+    "review": ("reviewer.cli", "review_main", "ask the auto-reviewer for one verdict on a command"),
+    "review-eval": ("reviewer.cli", "eval_main", "measure a reviewer model on a labelled corpus"),
 }
 
 

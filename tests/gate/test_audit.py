@@ -161,7 +161,7 @@ def test_a_torn_last_line_is_skipped_and_the_chain_goes_on(
 ) -> None:
     fill(path, 5)
     whole = path.read_bytes()
-    path.write_bytes(whole[: whole.rindex(b"\n", 0, -1) + 30])  # record 5 cut after 30 bytes
+    path.write_bytes(whole[: whole.rindex(b"\n", 0, -1) + 1 + 30])  # record 5 cut after 30 bytes
     report = verify(path)
     assert report.ok
     assert report.torn_tail
@@ -315,7 +315,7 @@ CRASHING_WRITER = textwrap.dedent(
     from gate.audit import AuditLog
 
     async def main() -> None:
-        log = AuditLog(Path(sys.argv[1]), max_bytes=64 * 1024)
+        log = AuditLog(Path(sys.argv[1]), max_bytes=64 * 1024, keep=1000)
 
         async def agent(name: int) -> None:
             n = 0

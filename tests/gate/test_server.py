@@ -133,7 +133,7 @@ async def test_hello_and_rule_decided_submits(server: GateServer) -> None:
     assert allowed["decision"] == "allow"
     assert allowed["source"] == "builtin"
     assert allowed["action_id"].startswith("act-")
-    assert allowed["rule"]["id"] == "safe.read-only"
+    assert allowed["rule"]["id"] == "safe.git-read"
     assert blocked["decision"] == "deny"
     assert blocked["rule"]["id"] == "guard.rm-root-or-home"
     assert blocked["message"]
@@ -191,7 +191,7 @@ async def test_invalid_params_name_each_problem(server: GateServer) -> None:
     response = await agent.call("submit", {"action": {"kind": "exec", "port": 99999}, "x": 1})
     error = response["error"]
     assert error["code"] == -32602
-    assert {p["loc"] for p in error["data"]} == {"action.port", "action", "x"}
+    assert {p["loc"] for p in error["data"]} == {"action.port", "x"}
     assert "action.port" in error["message"]
     await agent.close()
 
@@ -225,6 +225,7 @@ async def test_oversized_line_closes_only_that_connection(server: GateServer) ->
     assert response["error"]["code"] == -32600
     assert "longer than" in response["error"]["message"]
     assert await agent.read() is None  # closed: the stream cannot be resynced
+    await agent.close()
     allowed = await bystander.call("submit", {"action": action("git status")})
     assert allowed["result"]["decision"] == "allow"
     await bystander.close()

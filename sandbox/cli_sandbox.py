@@ -1,0 +1,109 @@
+"""`warden sandbox`: run one command confined by bubblewrap, or check that bubblewrap works here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from rules.paths import runtime_dir
+from sandbox.errors import SandboxError
+from sandbox.runner import check, run_sync
+from sandbox.spec import MODES, NETWORKS, SandboxSpec
+
+# Like env(1) and timeout(1): the command's own code, or 125 when Warden itself failed.
+WARDEN_FAILED = 125
+NOT_WORKING = 1
+INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(WARDEN_FAILED, f"{self.prog}: error: {message}\n")
+
+
+def main(argv: list[str]) -> int:
+    """Run `warden sandbox exec|check`.
+
+    Args:
+        argv: The arguments after `warden sandbox`.
+
+    Returns:
+        `exec`: the command's exit code, or 125 when the sandbox could not start (or the
+        arguments were wrong). `check`: 0 when bubblewrap works here, 1 when it does not.
+    """
+    args = _parser().parse_args(argv)
+    if args.action == "check":
+        return _check()
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("warden sandbox exec: no command given (… exec -- CMD ARGS…)", file=sys.stderr)
+        return WARDEN_FAILED
+    try:
+        spec = SandboxSpec(
+            workspace=args.workspace,
+            mode=args.mode,
+            writable_roots=tuple(args.writable_root),
+            network=args.network,
+            proxy_socket=runtime_dir() / "proxy.sock" if args.network == "proxy" else None,
+            env_passthrough=tuple(args.pass_env),
+            cwd=Path.cwd(),
+        )
+        result = run_sync(command, spec, capture=False)
+    except SandboxError as exc:
+        print(f"warden sandbox: {exc}", file=sys.stderr)
+        return WARDEN_FAILED
+    except KeyboardInterrupt:
+        return INTERRUPTED
+    return result.exit_code
+
+
+def _check() -> int:
+    try:
+        binary = check()
+    except SandboxError as exc:
+        print(f"warden sandbox: {exc}", file=sys.stderr)
+        return NOT_WORKING
+    print(f"bubblewrap works here: {binary.describe()}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="warden sandbox", description="Run commands confined by bubblewrap.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = actions.add_parser(
+        "exec",
+        help="run one command confined, in this terminal",
+        description="Run one command confined by bubblewrap, with this terminal attached. "
+        "Exits with the command's exit code, or 125 if the sandbox could not start.",
+    )
+    run.add_argument("--mode", choices=MODES, default="workspace-write")
+    run.add_argument(
+        "--workspace", type=Path, default=Path.cwd(), metavar="DIR", help="default: this folder"
+    )
+    run.add_argument(
+        "--writable-root",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another folder the command may write (repeatable)",
+    )
+    run.add_argument("--network", choices=NETWORKS, default="off")
+    run.add_argument(
+        "--pass-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="pass this environment variable in, even if it looks secret (repeatable)",
+    )
+    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ...")
+    actions.add_parser(
+        "check",
+        help="say whether bubblewrap works here, and which binary is used",
+        description="Start a read-only sandbox running `true`; exit 0 if it worked, else 1 "
+        "with what failed and how to fix it.",
+    )
+    return parser
