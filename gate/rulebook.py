@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,13 +31,28 @@ class Rulebook:
         default_factory=dict
     )
     problems: list[str] = field(default_factory=list)
+    recheck_s: float = 1.0
+    checked: dict[str | None, tuple[float, Engine]] = field(default_factory=dict)
 
     def engine_for(self, cwd: str | None) -> Engine:
         """The engine for an action's directory (its trusted project rules included).
 
+        Files are looked at again at most every `recheck_s` seconds per directory: an edit
+        to a rules file takes effect within that time, and a busy gate does not stat every
+        file for every action.
+
         Raises:
             RulesFileError: the very first load of these files fails (nothing in force yet).
         """
+        now = time.monotonic()
+        recent = self.checked.get(cwd)
+        if recent is not None and now - recent[0] < self.recheck_s:
+            return recent[1]
+        engine = self._current(cwd)
+        self.checked[cwd] = (now, engine)
+        return engine
+
+    def _current(self, cwd: str | None) -> Engine:
         project = find_project_rules(Path(cwd)) if cwd else None
         stamp = self._stamp(project)
         cached = self.engines.get(project)
@@ -58,13 +74,14 @@ class Rulebook:
 
     def layers_for(self, cwd: str | None) -> Layers:
         """The layers behind `engine_for(cwd)` (for approve-always and the console)."""
-        self.engine_for(cwd)
+        self._current(cwd)
         project = find_project_rules(Path(cwd)) if cwd else None
         return self.engines[project][2]
 
     def reload(self) -> None:
         """Forget every cached engine: the next action reads the files again."""
         self.engines.clear()
+        self.checked.clear()
 
     def _stamp(self, project: Path | None) -> tuple[float, ...]:
         files = [user_rules_file(), requirements_file(), trust_file(), *self.extra]

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sandbox_tree import PYTHON, WARDEN, Tree, git
+from sandbox_tree import WARDEN, Tree, git
 
 from sandbox.errors import SandboxSpecError, SandboxUnavailable
 from sandbox.runner import check, run, run_sync
@@ -26,7 +26,8 @@ def test_writes_inside_the_workspace_reach_the_host(tree: Tree) -> None:
 
 
 def test_git_commit_in_the_workspace_repository(tree: Tree, repo: Path) -> None:
-    script = "echo more >> README && git add README && git -c user.name=A -c user.email=a@b commit -qm second"
+    identity = "-c user.name=A -c user.email=a@b"
+    script = f"echo more >> README && git add README && git {identity} commit -qm second"
     result = tree.sh(script)
     assert result.exit_code == 0, result.stderr
     assert git(repo, "log", "--format=%s").split() == ["second", "first"]
@@ -114,7 +115,8 @@ def test_the_working_directory_defaults_to_the_workspace(tree: Tree) -> None:
 def test_read_only_mode_writes_nothing_but_a_private_tmp(tree: Tree) -> None:
     name = f"warden-private-{os.getpid()}"
     refused = tree.sh("echo x > new", mode="read-only")
-    assert refused.exit_code != 0 and not (tree.workspace / "new").exists()
+    assert refused.exit_code != 0
+    assert not (tree.workspace / "new").exists()
     private = tree.sh(f"echo x > /tmp/{name} && cat /tmp/{name}", mode="read-only")
     assert (private.exit_code, private.stdout) == (0, b"x\n")
     assert not Path("/tmp", name).exists()
@@ -159,7 +161,7 @@ def test_a_broken_bwrap_is_unavailable_never_unconfined(
         with pytest.raises(SandboxUnavailable) as caught:
             run_sync(["touch", str(marker)], SandboxSpec(workspace=tree.workspace), capture=capture)
         assert "nothing ran" in str(caught.value)
-        assert f"from $WARDEN_BWRAP" in str(caught.value)
+        assert "from $WARDEN_BWRAP" in str(caught.value)
     assert not marker.exists()
 
 
