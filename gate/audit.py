@@ -273,7 +273,8 @@ def _resume(path: Path) -> tuple[int, str, bool]:
                 torn_bytes,
             )
     for file in reversed(log_files(path)):
-        found = last_record(file)
+        with file.open("rb") as handle:
+            found = last_record(handle)
         if found is not None:
             record, line, skipped = found
             if skipped:

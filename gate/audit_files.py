@@ -100,16 +100,15 @@ def lines_backwards(handle: IO[bytes], end: int) -> Iterator[bytes]:
         buffer = handle.read(step) + buffer
 
 
-def last_record(path: Path) -> tuple[dict[str, Any], bytes, int] | None:
-    """The last complete record of one file, its line, and how many lines after it are not records.
+def last_record(handle: IO[bytes]) -> tuple[dict[str, Any], bytes, int] | None:
+    """The last complete record of an open file: (record, its line, lines after it not records).
 
     Returns None when the file holds no record at all.
     """
-    with path.open("rb") as handle:
-        for skipped, line in enumerate(lines_backwards(handle, tail_start(handle))):
-            record = parse_record(line)
-            if record is not None:
-                return record, line, skipped
+    for skipped, line in enumerate(lines_backwards(handle, tail_start(handle))):
+        record = parse_record(line)
+        if record is not None:
+            return record, line, skipped
     return None
 
 

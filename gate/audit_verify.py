@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -131,49 +132,63 @@ def read_records(
     if not follow:
         yield from _stored(log_files(path), after)
         return
-    while True:  # the rotated files not read yet, then the current file until it is rotated
-        rotated = [file for file in log_files(path) if file != path]
-        for record in _stored(rotated, after):
-            after = record["seq"]
-            yield record
-        for record in _tail(path, after, poll):
-            after = record["seq"]
-            yield record
+    while True:
+        with _open_when_there(path, poll) as handle:
+            # Listed after the open, the rotated files include every file rotated before it (and
+            # perhaps the handle's own file, rotated since: the seq check drops the repeats).
+            for record in _stored([file for file in log_files(path) if file != path], after):
+                after = record["seq"]
+                yield record
+            for record in _tail(path, handle, poll):
+                if record["seq"] > after:
+                    after = record["seq"]
+                    yield record
 
 
 def _stored(files: list[Path], after: int) -> Iterator[dict[str, Any]]:
     """The records in `files` with a seq above `after`."""
-    for file in files:
-        found = last_record(file) if after else None
-        if found is not None and found[0]["seq"] <= after:
-            continue
-        with file.open("rb") as handle:
+    with contextlib.ExitStack() as stack:
+        # All open at once, so a rotation while they are read renames none of them under us.
+        handles = []
+        for file in files:
+            with contextlib.suppress(FileNotFoundError):  # rotated away since it was listed
+                handles.append(stack.enter_context(file.open("rb")))
+        for handle in handles:
+            found = last_record(handle) if after else None
+            if found is not None and found[0]["seq"] <= after:
+                continue
+            handle.seek(0)
             for raw in handle:
                 record = parse_record(raw) if raw.endswith(b"\n") else None
                 if record is not None and record["seq"] > after:
                     yield record
 
 
-def _tail(path: Path, after: int, poll: float) -> Iterator[dict[str, Any]]:
-    """Records of the current file above `after` as they come, until the file is rotated."""
-    while not path.exists():
-        time.sleep(poll)
+def _open_when_there(path: Path, poll: float) -> IO[bytes]:
+    while True:
+        try:
+            return path.open("rb")
+        except FileNotFoundError:
+            time.sleep(poll)
+
+
+def _tail(path: Path, handle: IO[bytes], poll: float) -> Iterator[dict[str, Any]]:
+    """Records of an open file as they come, until it is rotated away from `path`."""
     buffer = b""
-    with path.open("rb") as handle:
-        while True:
-            # Look for a rotation before reading: what was written before it is read now.
-            replaced = _replaced(path, handle)
-            chunk = handle.read()
-            if chunk:
-                *lines, buffer = (buffer + chunk).split(b"\n")
-                for line in lines:
-                    record = parse_record(line)
-                    if record is not None and record["seq"] > after:
-                        yield record
-            elif replaced:
-                return
-            else:
-                time.sleep(poll)
+    while True:
+        # Look for a rotation before reading: what was written before it is read now.
+        replaced = _replaced(path, handle)
+        chunk = handle.read()
+        if chunk:
+            *lines, buffer = (buffer + chunk).split(b"\n")
+            for line in lines:
+                record = parse_record(line)
+                if record is not None:
+                    yield record
+        elif replaced:
+            return
+        else:
+            time.sleep(poll)
 
 
 def _replaced(path: Path, handle: IO[bytes]) -> bool:

@@ -99,6 +99,7 @@ class Gate:
             GateError: the requested policy is not allowed by the requirements.
         """
         from gate.config import load_config
+        from gate.otel import sink_from_env
         from rules.loader import load_requirements
 
         settings = load_config()
@@ -129,7 +130,7 @@ class Gate:
         return cls(
             rulebook=rulebook,
             grants=GrantStore(),
-            audit=AuditLog(),
+            audit=AuditLog(on_record=sink_from_env()),
             reviewer=reviewer,
             toggles=toggles,
             requirements=requirements,

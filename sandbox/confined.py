@@ -8,7 +8,7 @@ import re
 import shutil
 
 from sandbox.bwrap import Bwrap, bwrap_args
-from sandbox.diagnose import explain
+from sandbox.diagnose import INSTALL, explain
 from sandbox.errors import SandboxUnavailable
 from sandbox.mounts import Plan
 from sandbox.process import Finished, Io, execute
@@ -55,7 +55,10 @@ async def _bwrap(
         finished = await execute(args, env=env, cwd=mounts.cwd, io=io, pass_fds=(status_write,))
     except OSError as exc:
         raise SandboxUnavailable(
-            explain(str(exc), binary), binary=binary.path, stderr=str(exc)
+            f"bubblewrap could not be run, so nothing ran.\n  bwrap: {binary.describe()}\n"
+            f"  error: {exc.strerror}\n"
+            f"fix: point $WARDEN_BWRAP at an executable bwrap, or {INSTALL}",
+            binary=binary.path,
         ) from exc
     finally:
         os.close(status_write)

@@ -18,7 +18,7 @@ class Plan:
     """Resolved absolute paths, in the order they are mounted over a read-only `/`.
 
     Attributes:
-        readable: Bound read-only over the private /tmp (the workspace in read-only mode).
+        readable: Bound read-only over the private /tmp (a read-only workspace there).
         writable: Bound read-write.
         pinned: Bound onto themselves so they cannot be renamed or removed (`.git`).
         protected: Bound read-only inside the writable roots.
@@ -57,7 +57,9 @@ def plan(spec: SandboxSpec) -> Plan:
         _under(cwd, TMP) and not any(_under(cwd, r) for r in bound)
     ):
         raise SandboxSpecError(f"the working directory {cwd} is not visible inside the sandbox")
-    return Plan(() if writable else bound, writable, pinned, protected, hidden, cwd)
+    # Only a read-only workspace under /tmp needs binding: the rest of `/` is visible anyway.
+    readable = () if writable or not _under(workspace, TMP) else (workspace,)
+    return Plan(readable, writable, pinned, protected, hidden, cwd)
 
 
 def _folder(path: Path, what: str) -> Path:

@@ -142,7 +142,7 @@ FOLLOW = "import sys; from gate.cli_log import main; sys.exit(main(sys.argv[1:])
 
 def test_follow_prints_new_records_through_rotations(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
-    with AuditLog(path, max_bytes=1000) as log:
+    with AuditLog(path, max_bytes=1000, keep=10) as log:
         log.write_sync("action.result", action_id="act-0", exit_code=0)
         follower = subprocess.Popen(
             [sys.executable, "-c", FOLLOW, "--follow", "--json", "--file", str(path)],

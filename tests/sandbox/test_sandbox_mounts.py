@@ -29,8 +29,13 @@ def test_workspace_write_binds_the_workspace_and_protects_warden(tree: Tree) -> 
 
 def test_read_only_binds_nothing_writable_and_creates_nothing(tree: Tree) -> None:
     mounts = plan(spec(tree, mode="read-only"))
-    assert (mounts.readable, mounts.writable, mounts.protected) == ((tree.workspace,), (), ())
+    assert (mounts.readable, mounts.writable, mounts.protected) == ((), (), ())
     assert not (tree.workspace / ".warden").exists()
+
+
+def test_a_read_only_workspace_under_tmp_is_bound_back(tmp_path: Path) -> None:
+    mounts = plan(SandboxSpec(workspace=tmp_path, mode="read-only"))
+    assert mounts.readable == (tmp_path.resolve(),)
 
 
 def test_a_repository_gets_git_pinned_and_its_hooks_and_config_protected(

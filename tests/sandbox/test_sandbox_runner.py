@@ -123,6 +123,13 @@ def test_read_only_mode_writes_nothing_but_a_private_tmp(tree: Tree) -> None:
     assert tree.sh(f"cat {tree.workspace}/../outside/target", mode="read-only").exit_code == 0
 
 
+def test_a_workspace_under_tmp_is_visible_in_both_modes(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    for mode in ("read-only", "workspace-write"):
+        result = run_sync(["cat", "f"], SandboxSpec(workspace=tmp_path, mode=mode))
+        assert result.stdout == b"x"
+
+
 def test_host_tmp_is_not_visible(tree: Tree, tmp_path: Path) -> None:
     (tmp_path / "host-file").write_text("x")
     assert tree.sh(f"test -e {tmp_path}/host-file").exit_code == 1
@@ -168,6 +175,15 @@ def test_a_broken_bwrap_is_unavailable_never_unconfined(
 def test_a_missing_bwrap_is_unavailable(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WARDEN_BWRAP", str(tree.root / "no-bwrap"))
     with pytest.raises(SandboxUnavailable, match="bubblewrap not found at"):
+        tree.sh("true")
+
+
+def test_a_bwrap_that_cannot_be_executed_is_unavailable(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tree.root / "bwrap").write_text("not a program")
+    monkeypatch.setenv("WARDEN_BWRAP", str(tree.root / "bwrap"))
+    with pytest.raises(SandboxUnavailable, match="bubblewrap could not be run, so nothing ran"):
         tree.sh("true")
 
 
