@@ -85,6 +85,11 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], Replacement]] = [
 ]
 
 
+_ANY_NEEDLE = re.compile(
+    "|".join(sorted({re.escape(n) for needles, _, _ in _RULES for n in needles}))
+)
+
+
 def redact(text: str) -> str:
     """Replace every secret in `text` with `[REDACTED]`, keeping a short prefix as a hint.
 
@@ -97,6 +102,8 @@ def redact(text: str) -> str:
         The text with keys, tokens, passwords and private key blocks replaced.
     """
     lowered = text.lower()
+    if not _ANY_NEEDLE.search(lowered):
+        return text  # most text holds none of the words a secret pattern needs
     for needles, pattern, replacement in _RULES:
         if any(needle in lowered for needle in needles):
             text, count = pattern.subn(replacement, text)
