@@ -220,7 +220,7 @@ class AuditLog:
                 lines.insert(0, b"\n")
             try:
                 write_all(self._fd, b"".join(lines))
-                os.fdatasync(self._fd)  # data and the size needed to read it back
+                os.fsync(self._fd)
                 self._torn = False
                 self._durable = last
                 if os.fstat(self._fd).st_size >= self.max_bytes:
