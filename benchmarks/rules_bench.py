@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -126,7 +127,8 @@ def main() -> int:
     corpus = load_corpus(args.corpora, args.limit)
     if not corpus:
         print(f"(no corpora at {args.corpora}: timing the typical commands only)")
-    programs = sorted({c.split()[0] for c in corpus if c.split()} | {"git", "npm", "cargo"})
+    names = {c.split()[0] for c in corpus if c.split()} | {"git", "npm", "cargo"}
+    programs = sorted(n for n in names if re.fullmatch(r"[A-Za-z0-9][\w.+-]*", n))
     builtin = builtin_ruleset()
     typical = TYPICAL * 20
     print(f"{'rules':>7} {'set':<9} {'decisions/s':>12} {'median µs':>10} {'p99 µs':>9}")

@@ -189,6 +189,7 @@ class RuleIndex:
         self.by_program: dict[str, list[_Compiled]] = defaultdict(list)
         self.by_subcommand: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
         self.wild_programs: list[_Compiled] = []
+        self._wild_cache: dict[str, list[_Compiled]] = {}
         self.exact: dict[str, list[CommandRule]] = defaultdict(list)
         self.patterns: list[tuple[CommandRule, re.Pattern[str], frozenset[str] | None]] = []
         self.paths_by_dir: dict[str, list[tuple[PathRule, PathMatcher]]] = defaultdict(list)
@@ -275,9 +276,22 @@ class RuleIndex:
                     hits.append(conditions.rule)
         return hits
 
+    def _wild_for(self, program: str) -> list[_Compiled]:
+        """The glob-program rules (`mkfs.*`, `*`) whose first word can match this program.
+
+        Worked out once per program name: programs repeat, so this costs a dict lookup.
+        """
+        found = self._wild_cache.get(program)
+        if found is None:
+            if len(self._wild_cache) > 50_000:
+                self._wild_cache.clear()
+            found = [entry for entry in self.wild_programs if entry[1][0].matches(program)]
+            self._wild_cache[program] = found
+        return found
+
     def _candidates(self, words: tuple[str, ...], dynamic: tuple[bool, ...]) -> list[_Compiled]:
         """The rules filed under this program (and its first word), plus wildcard programs."""
-        found = [*self.by_program.get(words[0], ()), *self.wild_programs]
+        found = [*self.by_program.get(words[0], ()), *self._wild_for(words[0])]
         if len(words) > 1 and not dynamic[1]:
             found.extend(self.by_subcommand.get((words[0], words[1]), ()))
         return found
