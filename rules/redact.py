@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 MARK = "[REDACTED]"
@@ -148,9 +149,15 @@ def _redact_list(items: list[Any] | tuple[Any, ...]) -> list[Any]:
 
 
 def _redact_item(key: Any, value: Any) -> Any:
-    if isinstance(key, str) and isinstance(value, str) and _KEY.fullmatch(key):
+    if isinstance(key, str) and isinstance(value, str) and _secret_key(key):
         return value if _keep(value) else MARK
     return redact_value(value)
+
+
+@lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    """Whether a mapping key names a secret (`password`, `api_key`); keys repeat, so cached."""
+    return _KEY.fullmatch(key) is not None
 
 
 def _keep(value: str) -> bool:
