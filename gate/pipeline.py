@@ -54,6 +54,8 @@ class Gate:
         requirements: what the admin's requirements allow those settings to be.
         ask_timeout: seconds a person has before a pending action is denied (None: forever).
         writable_roots: extra writable directories of the sandbox (for the policy table).
+        ask_person: False for a gate no person can reach (a private headless one): what
+            would wait for a person is denied at once, saying how to get asked instead.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class Gate:
         requirements: Requirements | None = None,
         ask_timeout: float | None = None,
         writable_roots: Sequence[str] = (),
+        ask_person: bool = True,
     ) -> None:
         self.rulebook = rulebook
         self.grant_store = grants
@@ -76,6 +79,7 @@ class Gate:
         self._toggles = _within_requirements(toggles or Toggles(), self.requirements)
         self.ask_timeout = ask_timeout
         self.writable_roots = tuple(writable_roots)
+        self.ask_person = ask_person
         self.pending: dict[str, Pending] = {}
         self.agents: dict[str, AgentRef] = {}
         self.paused: dict[tuple[str, str], asyncio.Event] = {}
@@ -90,6 +94,7 @@ class Gate:
         extra_rules: Sequence[str] = (),
         ask_timeout: float | None = None,
         reviewer: ReviewFn | None = None,
+        ask_person: bool = True,
     ) -> Gate:
         """A gate wired from the config file, the requirements and the state dir.
 
@@ -136,6 +141,7 @@ class Gate:
             requirements=requirements,
             ask_timeout=ask_timeout,
             writable_roots=settings.sandbox.writable_roots,
+            ask_person=ask_person,
         )
 
     # -- life cycle ------------------------------------------------------------------------
@@ -196,9 +202,12 @@ class Gate:
         self.pending.pop(action_id, None)
         if not pending.future.done():
             pending.future.set_exception(ActionCancelled(action_id))
-        await self._write("action.cancelled", **_who(pending.action))
-        self._publish({"type": "cancelled", "action_id": action_id})
+        await self._withdrawn(pending)
         return True
+
+    async def _withdrawn(self, pending: Pending) -> None:
+        await self._write("action.cancelled", **_who(pending.action))
+        self._publish({"type": "cancelled", "action_id": pending.id})
 
     async def client_gone(self, client: str) -> None:
         """A connection closed: cancel everything it was waiting for."""
@@ -330,9 +339,9 @@ class Gate:
         source: DecisionSource = "rules" if verdict.source == "fallback" else verdict.source
         if verdict.decision == "block":
             return _decision(action, "deny", source, _why(verdict), rule)
-        if verdict.decision == "allow":
+        if verdict.decision == "allow" and not action.escalate:
             return _decision(action, "allow", source, "", rule)
-        grant = self._covering_grant(action, verdict)
+        grant = None if action.escalate else self._covering_grant(action, verdict)
         if grant is not None:
             return _decision(action, "allow", "session", f"covered by {grant.label()}")
         toggles = self._toggles
@@ -348,7 +357,7 @@ class Gate:
             return _decision(action, "allow", "policy", "runs in the sandbox")
         if where == "deny":
             return _decision(action, "deny", "policy", _why(verdict))
-        if where == "review-or-deny":
+        if where == "review-or-deny" or (where == "person" and not self.ask_person):
             return await self._review_or_deny(action, verdict)
         return await self._ask(action, verdict, client)
 
@@ -357,9 +366,12 @@ class Gate:
         if review is not None and self._approves(review):
             return _decision(action, "allow", "reviewer", review.rationale, review=review)
         why = review.rationale if review and review.rationale else _why(verdict)
-        return _decision(
-            action, "deny", "policy", f"the approval policy is never: {why}", review=review
+        reason = (
+            f"the approval policy is never: {why}"
+            if self.ask_person
+            else f"no one is here to ask — start Warden (`warden`) to approve it: {why}"
         )
+        return _decision(action, "deny", "policy", reason, review=review)
 
     async def _ask(self, action: Action, verdict: Verdict, client: str) -> Decision:
         loop = asyncio.get_running_loop()
@@ -367,21 +379,25 @@ class Gate:
         if self.ask_timeout is not None:
             pending.deadline = time.time() + self.ask_timeout
         self.pending[pending.id] = pending
-        await self._write(
-            "action.queued",
-            **_who(action),
-            summary=action.summary(),
-            kind=action.kind,
-            verdict=verdict.to_json(),
-        )
-        self._publish({"type": "queued", "pending": pending.to_json()})
-        if self.reviewer is not None and self._toggles.auto_review:
-            pending.reviewing = True
-            self._spawn(self._review_pending(pending))
         try:
+            await self._write(
+                "action.queued",
+                **_who(action),
+                summary=action.summary(),
+                kind=action.kind,
+                verdict=verdict.to_json(),
+            )
+            self._publish({"type": "queued", "pending": pending.to_json()})
+            if self.reviewer is not None and self._toggles.auto_review:
+                pending.reviewing = True
+                self._spawn(self._review_pending(pending))
             return await asyncio.wait_for(asyncio.shield(pending.future), self.ask_timeout)
         except ActionCancelled as exc:
             raise GateError(f"action {exc} was cancelled before anyone decided") from exc
+        except asyncio.CancelledError:
+            if self.pending.pop(pending.id, None) is not None:  # its caller went away
+                await asyncio.shield(self._withdrawn(pending))
+            raise
         except TimeoutError:
             self.pending.pop(pending.id, None)
             self._publish({"type": "cancelled", "action_id": pending.id, "reason": "timeout"})

@@ -25,15 +25,20 @@ def route(
 ) -> Route:
     """Where an action goes, given the rules' verdict and the session's policy.
 
-    `allow` and `block` are final under every policy. A real `ask` (a rule, a guard, an opaque
-    command) goes to the reviewer and then a person, or is denied under `never`. An unmatched
-    action depends on who runs it: Warden's sandbox can contain it, an agent's own process
-    cannot (and neither can Warden under `danger-full-access`).
+    `block` is final under every policy, and so is `allow` except for an escalation (a request
+    to run outside the sandbox), which always needs a person. A real `ask` (a rule, a guard,
+    an opaque command) goes to the reviewer and then a person, or is denied under `never`. An
+    unmatched action depends on who runs it: Warden's sandbox can contain it, an agent's own
+    process cannot (and neither can Warden under `danger-full-access`).
     """
-    if verdict.decision == "allow":
-        return "allow"
     if verdict.decision == "block":
         return "deny"
+    if action.escalate:
+        # Leaving the sandbox: a person decides, even for a command the rules allow inside
+        # it; `never` never asks, so it denies.
+        return "deny" if policy == "never" else "person"
+    if verdict.decision == "allow":
+        return "allow"
     if action.kind == "network" and verdict.unmatched and unknown_hosts == "block":
         return "deny"
     to_person: Route = "review-or-deny" if policy == "never" else "person"
@@ -42,9 +47,6 @@ def route(
     confined = action.executor == "warden" and sandbox_mode != "danger-full-access"
     if not confined or policy == "untrusted":
         return to_person
-    if action.escalate:
-        # Leaving the sandbox: a person decides, except under `never`, which never asks.
-        return "deny" if policy == "never" else "person"
     if policy == "on-request" and _needs_person_in_sandbox(action, writable_roots):
         return "person"
     return "sandbox"

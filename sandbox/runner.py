@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sandbox.bridging import bridged
 from sandbox.bwrap import Bwrap, locate
 from sandbox.confined import run_confined
 from sandbox.diagnose import explain
@@ -31,6 +32,9 @@ async def run(
 ) -> RunResult:
     """Run `argv` as `spec` allows and wait for it.
 
+    With network `proxy`, the command runs behind `sandbox/bridge.py`, which brings the proxy
+    socket onto a loopback port and sets `HTTP(S)_PROXY`/`ALL_PROXY` for it.
+
     Args:
         argv: The program and its arguments (no shell involved).
         spec: How to confine it.
@@ -42,7 +46,8 @@ async def run(
         bwrap: The bubblewrap binary; found by `locate()` when None.
 
     Raises:
-        SandboxUnavailable: bubblewrap could not start; nothing ran (never run unconfined).
+        SandboxUnavailable: bubblewrap could not start, or no proxy listens at the spec's
+            proxy socket; nothing ran (never run unconfined).
         SandboxSpecError: the spec does not fit the filesystem, or the arguments disagree.
     """
     command = list(argv)
@@ -54,13 +59,9 @@ async def run(
     if spec.mode == "danger-full-access":
         return await _unconfined(command, spec, io)
     binary = bwrap or locate()
-    if spec.network == "proxy":
-        raise SandboxUnavailable(
-            "network 'proxy' is not available yet: Warden's network proxy is not built; "
-            "use network 'off'",
-            binary=binary.path,
-        )
     mounts = plan(spec)
+    if spec.proxy_socket is not None:
+        mounts, command = bridged(mounts, spec.proxy_socket, command)
     env = sandbox_env(os.environ, spec.env_passthrough, mounts.cwd)
     return await run_confined(binary, mounts, command, env, io)
 

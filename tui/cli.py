@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 # name → (module, function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "console": ("tui.console_main", "main", "open the console (what `warden` alone does)"),
     "check": ("rules.cli_check", "main", "judge a command, an argv or a batch of actions"),
     "rules": ("rules.cli_rules", "main", "test, explain, lint, locate and trust rules files"),
     "config": ("gate.cli_config", "main", "show the effective config, its path or its schema"),
@@ -18,9 +19,23 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "log": ("gate.cli_log", "main", "show, follow or verify the audit log"),
     "sandbox": ("sandbox.cli_sandbox", "main", "run one command confined by bubblewrap"),
+    "exec": ("sandbox.cli_exec", "main", "ask the gate about one command, then run it confined"),
     "review": ("reviewer.cli", "review_main", "ask the auto-reviewer for one verdict on a command"),
     "review-eval": ("reviewer.cli", "eval_main", "measure a reviewer model on a labelled corpus"),
+    "hook": ("gate.cli_hook", "main", "answer an agent's tool-call hook (stdin JSON) from Warden"),
+    "hooks": (
+        "gate.cli_hooks",
+        "main",
+        "install or uninstall Warden's hooks in an agent's settings",
+    ),
+    "doctor": (
+        "gate.cli_hooks",
+        "doctor_main",
+        "show which hooks are installed and if a gate answers",
+    ),
 }
+# Console options `warden` takes without a command.
+CONSOLE_FLAGS = ("--demo", "--socket")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,10 +45,16 @@ def main(argv: list[str] | None = None) -> int:
         argv: The arguments after `warden`; `sys.argv[1:]` when None.
 
     Returns:
-        The exit code: the subcommand's, 2 for an unknown command, 1 if the self-check failed.
+        The exit code: the subcommand's, 2 for an unknown command, 1 if the self-check failed
+        (printed instead of the console when there is no terminal).
     """
     args = sys.argv[1:] if argv is None else argv
-    if not args:
+    if not args or args[0] in CONSOLE_FLAGS:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from tui.console_main import main as console
+
+            return console(args)
+        # Without a terminal there is no console to open: say what works instead.
         print(usage())
         print()
         return 0 if self_check() else 1
@@ -56,9 +77,10 @@ def usage() -> str:
     """The top-level help: synopsis and the subcommands with their one-line help."""
     width = max(map(len, COMMANDS))
     lines = [
-        "usage: warden [-h] [--version] [COMMAND [ARGS...]]",
+        "usage: warden [-h] [--version] [--demo] [COMMAND [ARGS...]]",
         "",
         "Warden stands between AI coding agents and the machine.",
+        "Without a command, `warden` opens the console (`--demo`: with a sample session).",
         "",
         "commands:",
         *(f"  {name:<{width}}  {help_}" for name, (_, _, help_) in COMMANDS.items()),
@@ -103,5 +125,5 @@ def self_check() -> bool:
         ok = False
         print(f"  config  FAILED: {exc}")
     print()
-    print('The full-screen console is not built yet. Try: warden check "git status"')
+    print('Run `warden` in a terminal to open the console; or try: warden check "git status"')
     return ok

@@ -271,3 +271,44 @@ async def test_an_unwritable_audit_log_means_no_decision(tmp_path: Path) -> None
     (tmp_path / "audit.jsonl").chmod(0o400)
     with pytest.raises(GateError, match="audit"):
         await gate.submit(act("git status"), "c1")
+
+
+async def test_escalations_need_a_person_even_when_rules_or_grants_allow(gate: Gate) -> None:
+    gate.grant_store.add(GrantSpec(scope="exact", value=["make deploy"]), "claude-code", "s1")
+    waiting = asyncio.create_task(gate.submit(act("git status", "warden", escalate=True), "c1"))
+    (action_id,) = await wait_pending(gate)
+    await gate.decide(action_id, "deny")
+    assert (await waiting).source == "user"
+    covered = asyncio.create_task(gate.submit(act("make deploy", "warden", escalate=True), "c1"))
+    await wait_pending(gate)
+    covered.cancel()
+
+
+async def test_a_gate_no_one_can_reach_denies_instead_of_waiting(tmp_path: Path) -> None:
+    gate = make_gate(tmp_path, ask_person=False)
+    result = await gate.submit(act("make deploy"), "c1")
+    assert (result.decision, result.source) == ("deny", "policy")
+    assert "start Warden" in result.message
+    await gate.close()
+
+
+async def test_a_cancelled_waiter_is_logged_and_announced(gate: Gate, tmp_path: Path) -> None:
+    events = gate.subscribe()
+    waiting = asyncio.create_task(gate.submit(act("make deploy"), "c1"))
+    assert (await asyncio.wait_for(events.get(), 5))["type"] == "queued"
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert (await asyncio.wait_for(events.get(), 5))["type"] == "cancelled"
+    assert [r["event"] for r in records(tmp_path)] == ["action.queued", "action.cancelled"]
+    assert not gate.pending
+
+
+async def test_cancelled_while_its_queued_record_is_written(gate: Gate, tmp_path: Path) -> None:
+    waiting = asyncio.create_task(gate.submit(act("make deploy"), "c1"))
+    await wait_pending(gate)  # registered; the `action.queued` write may still be under way
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert not gate.pending
+    assert [r["event"] for r in records(tmp_path)][-1] == "action.cancelled"

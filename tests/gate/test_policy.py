@@ -52,8 +52,10 @@ def test_policy_table(outcome: Verdict, executor: str, expected: tuple[str, ...]
 
 def test_escalation_out_of_the_sandbox_asks_a_person_except_under_never() -> None:
     action = exec_action("warden", escalate=True, justification="needs the network")
-    got = tuple(route(UNMATCHED, action, p) for p in POLICIES)  # type: ignore[arg-type]
-    assert got == ("person", "person", "person", "deny")
+    for outcome in (UNMATCHED, ALLOW, ASK):
+        got = tuple(route(outcome, action, p) for p in POLICIES)  # type: ignore[arg-type]
+        assert got == ("person", "person", "person", "deny")
+    assert route(BLOCK, action, "on-request") == "deny"
 
 
 def test_on_request_asks_for_writes_outside_the_writable_roots() -> None:

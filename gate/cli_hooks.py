@@ -1,0 +1,168 @@
+"""`warden hooks install|uninstall AGENT` and `warden doctor`: Warden's hooks in agent settings."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from gate.adapters.install import TARGETS, SettingsError, add, hook_command, installed, remove
+
+
+def parser() -> argparse.ArgumentParser:
+    """The `warden hooks` command line."""
+    parse = argparse.ArgumentParser(
+        prog="warden hooks",
+        description="Add Warden's hook to an agent's own settings file, or take it out again. "
+        "Everything else in the file is kept; the previous file is saved as *.bak.",
+    )
+    parse.add_argument("verb", choices=("install", "uninstall"))
+    parse.add_argument("agent", choices=tuple(TARGETS))
+    scope = parse.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--user", dest="scope", action="store_const", const="user", help="your settings (default)"
+    )
+    scope.add_argument(
+        "--project",
+        dest="scope",
+        action="store_const",
+        const="project",
+        help="this directory's project settings",
+    )
+    parse.add_argument(
+        "--confine", action="store_true", help="claude-code: run allowed Bash inside `warden exec`"
+    )
+    parse.add_argument("--dry-run", action="store_true", help="print the change, write nothing")
+    return parse
+
+
+def main(argv: list[str]) -> int:
+    """Run `warden hooks`.
+
+    Args:
+        argv: The arguments after `warden hooks`.
+
+    Returns:
+        0 on success (or nothing to change), 2 for bad arguments or an unreadable settings file.
+    """
+    args = parser().parse_args(argv)
+    if args.confine and args.agent != "claude-code":
+        print("warden hooks: --confine works with claude-code only", file=sys.stderr)
+        return 2
+    target = TARGETS[args.agent]
+    path = target.path(args.scope or "user", Path.home(), Path.cwd())
+    try:
+        before_text, before = read(path)
+    except (OSError, SettingsError) as exc:
+        print(f"warden hooks: {path}: {exc}", file=sys.stderr)
+        return 2
+    if args.verb == "install":
+        program = shutil.which("warden") or "warden"
+        after = add(before, target, hook_command(program, args.agent, args.confine))
+    else:
+        after = remove(before)
+    after_text = json.dumps(after, indent=2, ensure_ascii=False) + "\n"
+    if after == before:
+        print(f"{path}: nothing to change")
+        return 0
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            before_text.splitlines(keepends=True),
+            after_text.splitlines(keepends=True),
+            f"{path} (before)",
+            f"{path} (after)",
+        )
+    )
+    if args.dry_run:
+        print("(dry run: nothing written)")
+        return 0
+    write(path, before_text, after_text)
+    print(f"{path}: {'installed' if args.verb == 'install' else 'removed'} Warden's hook")
+    return 0
+
+
+def read(path: Path) -> tuple[str, dict[str, Any]]:
+    """A settings file's text and parsed object (`{}` for a missing or empty file).
+
+    Raises:
+        SettingsError: the file is not a JSON object.
+        OSError: it cannot be read.
+    """
+    if not path.exists():
+        return "", {}
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        return text, {}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SettingsError(f"not valid JSON ({exc}); fix it by hand first") from exc
+    if not isinstance(data, dict):
+        raise SettingsError("not a JSON object")
+    return text, data
+
+
+def write(path: Path, before: str, after: str) -> None:
+    """Write the new settings, keeping the previous text as `<name>.bak`, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.with_name(path.name + ".bak").write_text(before, encoding="utf-8")
+    temporary = path.with_name(path.name + ".warden-tmp")
+    temporary.write_text(after, encoding="utf-8")
+    temporary.replace(path)
+
+
+def doctor_main(argv: list[str]) -> int:
+    """Run `warden doctor`: which agents have Warden's hook, and whether a gate answers.
+
+    Args:
+        argv: The arguments after `warden doctor` (none are taken).
+
+    Returns:
+        0 when a gate answers, 1 when none does, 2 for bad arguments.
+    """
+    argparse.ArgumentParser(
+        prog="warden doctor",
+        description="Show where Warden's hooks are installed and whether a gate answers.",
+    ).parse_args(argv)
+    print("hooks:")
+    for agent, target in TARGETS.items():
+        for scope in ("user", "project"):
+            path = target.path(scope, Path.home(), Path.cwd())
+            print(f"  {agent:<11} {scope:<7} {path}: {describe(path)}")
+    return 0 if gate_status() else 1
+
+
+def describe(path: Path) -> str:
+    """What a settings file holds of Warden's, in a few words."""
+    try:
+        _, settings = read(path)
+    except (OSError, SettingsError) as exc:
+        return f"unreadable ({exc})"
+    found = installed(settings)
+    if not found:
+        return "not installed" if path.exists() else "no file"
+    return "; ".join(
+        f"{event}: {hook.get('command')} (timeout {hook.get('timeout', 'default')})"
+        for event, hook in found
+    )
+
+
+def gate_status() -> bool:
+    """Print whether a gate answers on the agent socket; True when one does."""
+    from gate.client import GateClient
+    from gate.errors import GateError
+
+    client = GateClient(timeout=2)
+    try:
+        with client:
+            version = client.hello({"name": "warden-doctor"})["gate_version"]
+    except GateError as exc:
+        print(f"gate:  none answers ({exc}); hooks answer from the rules alone")
+        return False
+    print(f"gate:  answers at {client.path} (protocol {version})")
+    return True

@@ -1,0 +1,147 @@
+"""The queue screen's keys against a real gate: what the agent hears and what the audit log says."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from gate.server import GateServer
+from tests.tui.console_helpers import ASK, Agent, audit_events, make_gate, until
+from tui.app import WardenApp
+from tui.confirm_modal import ConfirmModal
+from tui.queue_screen import QueueScreen
+
+SIZE = (120, 36)
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[GateServer]:
+    async with GateServer(make_gate(tmp_path)) as running:
+        yield running
+
+
+@pytest.fixture
+async def agent(server: GateServer) -> AsyncIterator[Agent]:
+    submitting = Agent()
+    yield submitting
+    await submitting.close()
+
+
+async def test_y_allows_and_the_agent_hears_it(tmp_path: Path, agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        assert app.origin == "shared gate"
+        assert app.window_title == "(1) Warden — 1 waiting"
+        await pilot.press("y")
+        decision = await answer
+    assert (decision["decision"], decision["source"]) == ("allow", "user")
+    assert [r["summary"] for r in audit_events(tmp_path, "action.decided")] == [ASK]
+
+
+async def test_n_denies(agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("n")
+        assert (await answer)["decision"] == "deny"
+        await until(pilot, lambda: not app.state.pending)
+        assert app.window_title == "Warden"
+
+
+async def test_d_sends_the_message_to_the_agent(tmp_path: Path, agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("d", *"run the tests instead", "enter")
+        decision = await answer
+    assert (decision["decision"], decision["message"]) == ("deny", "run the tests instead")
+    assert audit_events(tmp_path, "action.decided")[0]["message"] == "run the tests instead"
+
+
+async def test_s_grants_the_scope_and_a_matching_action_then_passes(
+    server: GateServer, agent: Agent
+) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("s")
+        await until(pilot, lambda: app.screen.query("#scopes"))
+        await pilot.press("enter")  # the narrowest scope, preselected
+        assert (await answer)["source"] == "user"
+        await until(pilot, lambda: app.state.grants)
+        [grant] = server.gate.grant_store.list()
+        assert (grant.scope, grant.value) == ("exact", [ASK])
+        again = await agent.submit(ASK)
+    assert (again["decision"], again["source"]) == ("allow", "session")
+
+
+async def test_bulk_approve_covers_every_action_the_grant_covers(agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        first, second = agent.submit("frobnicate --now"), agent.submit("frobnicate --later")
+        await until(pilot, lambda: len(app.state.pending) == 2)
+        await pilot.press("Y")
+        await until(pilot, lambda: app.screen.query("#scopes"))
+        await pilot.press("end", "enter")  # the widest: the program
+        decisions = [await first, await second]
+    assert [d["decision"] for d in decisions] == ["allow", "allow"]
+
+
+async def test_a_writes_a_rule_to_the_user_rules_file(tmp_path: Path, agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("a")
+        await until(pilot, lambda: app.screen.query("#target"))
+        await pilot.press("enter")
+        assert (await answer)["decision"] == "allow"
+    [changed] = audit_events(tmp_path, "rules.changed")
+    assert ASK in changed["rule"]
+
+
+async def test_p_pauses_and_resumes_the_agent_session(server: GateServer, agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("p")
+        await until(pilot, lambda: app.state.is_paused("test-agent", "s1"))
+        assert ("test-agent", "s1") in server.gate.paused
+        await pilot.press("p")
+        await until(pilot, lambda: not app.state.paused)
+
+
+async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert screen.check_action("approve_once", ()) is None
+        assert screen.check_action("cursor", (1,)) is True
+
+
+async def test_q_confirms_when_pending_and_leaves_a_separate_gate_running(
+    server: GateServer, agent: Agent
+) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
+    assert len(server.gate.pending) == 1  # still waiting for another console

@@ -1,0 +1,165 @@
+"""The Warden console: attaches to a gate (or starts one) and shows the queue screen."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from gate.errors import GateError
+from gate.pipeline import Gate
+from tui.attach import Attachment, attach
+from tui.attention import set_window_title, window_title
+from tui.confirm_modal import ConfirmModal
+from tui.console_client import ConsoleClient
+from tui.demo import run_sample
+from tui.messages import GateAttached, GateEventArrived, GateLost
+from tui.queue_screen import QueueScreen
+from tui.queue_state import QueueState
+from tui.session_panel import SessionPanel
+
+
+class WardenApp(App[None]):
+    """The console. Collaborators come in through the constructor so tests can pin them.
+
+    Args:
+        agent_socket: The gate's agent socket (the console socket is beside it).
+        gate_factory: Builds the gate this console starts when none answers.
+        clock: Wall-clock seconds, for ages and the header's time.
+        demo: Submit the labelled sample session once attached (decided, never run).
+    """
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "Warden"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit_console", "Quit", id="quit"),
+        Binding("question_mark", "toggle_help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        agent_socket: str | os.PathLike[str] | None = None,
+        gate_factory: Callable[[], Gate] = Gate.from_settings,
+        clock: Callable[[], float] = time.time,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.agent_socket = agent_socket
+        self.gate_factory = gate_factory
+        self.clock = clock
+        self.demo = demo
+        self.state = QueueState()
+        self.attachment: Attachment | None = None
+        self.origin = "connecting…"
+        self.window_title = window_title(0)
+
+    @property
+    def client(self) -> ConsoleClient | None:
+        """The console connection, once attached."""
+        return self.attachment.client if self.attachment else None
+
+    def on_mount(self) -> None:
+        self.push_screen(QueueScreen())
+        self.set_interval(1.0, self.refresh_queue)
+        self.connect()
+
+    @work(group="connect", exit_on_error=False)
+    async def connect(self) -> None:
+        """Attach to the gate and load its snapshot; events then arrive as messages."""
+        try:
+            self.attachment = await attach(
+                lambda event: self.post_message(GateEventArrived(event)),
+                lambda: self.post_message(GateLost("the gate closed the connection")),
+                self.agent_socket,
+                self.gate_factory,
+            )
+            snapshot = await self.attachment.client.call("watch")
+        except GateError as exc:
+            self.post_message(GateLost(str(exc)))
+            return
+        self.state.load(snapshot)
+        where = self.attachment.agent_socket
+        if self.attachment.server is not None:
+            origin = "own gate"
+            self.notify(f"No gate was running: started one. Agents connect to {where}.")
+        else:
+            origin = "shared gate"
+        self.post_message(GateAttached(origin))
+        if self.demo:
+            self.run_demo(self.attachment.agent_socket)
+
+    @work(group="demo", exit_on_error=False)
+    async def run_demo(self, agent_socket: Path) -> None:
+        """The labelled sample session: real decisions, nothing executed."""
+        await run_sample(agent_socket)
+
+    async def gate_call(self, method: str, params: dict[str, Any]) -> Any:
+        """Call the gate; a refusal becomes an error notification and None."""
+        if self.client is None:
+            self.notify("Not connected to a gate.", severity="error")
+            return None
+        try:
+            return await self.client.call(method, params)
+        except GateError as exc:
+            self.notify(str(exc), title="The gate refused", severity="error", timeout=8)
+            return None
+
+    def on_gate_attached(self, message: GateAttached) -> None:
+        self.origin = message.origin
+        self.refresh_queue()
+
+    def on_gate_event_arrived(self, message: GateEventArrived) -> None:
+        self.state.apply(message.event, self.clock())
+        if message.event.get("type") == "queued":
+            self.bell()
+        self.refresh_queue()
+
+    def on_gate_lost(self, message: GateLost) -> None:
+        self.origin = f"no gate: {message.reason}"
+        self.attachment = None
+        self.notify(message.reason, title="Gate", severity="error", timeout=30)
+        self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        """Redraw the queue screen and keep the window title's count current."""
+        title = window_title(len(self.state.pending))
+        if title != self.window_title:
+            self.window_title = title
+            set_window_title(self, title)
+        if isinstance(self.screen, QueueScreen):
+            self.screen.refresh_view()
+        elif isinstance(self.screen, SessionPanel):
+            self.screen.refresh_grants()
+
+    async def on_unmount(self) -> None:
+        if self.attachment is not None:  # ctrl+c and friends: still stop a gate started here
+            attachment, self.attachment = self.attachment, None
+            await attachment.close()
+
+    def action_toggle_help(self) -> None:
+        """Show or hide the keys panel."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    @work(group="quit", exit_on_error=False)
+    async def action_quit_console(self) -> None:
+        """Quit; confirm first when actions wait (a gate started here denies them on stop)."""
+        waiting = len(self.state.pending)
+        ours = self.attachment is not None and self.attachment.server is not None
+        if waiting:
+            outcome = "the gate stops and denies them" if ours else "they keep waiting"
+            question = f"{waiting} action(s) waiting: quit anyway? ({outcome})"
+            if not await self.push_screen_wait(ConfirmModal(question, "Quit")):
+                return
+        if self.attachment is not None:
+            attachment, self.attachment = self.attachment, None
+            await attachment.close()
+        self.exit()

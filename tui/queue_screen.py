@@ -1,0 +1,183 @@
+"""The default screen: what waits for a person, the selected action in full, what was decided."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from tui.action_detail import ActionDetail
+from tui.action_list import ActionList
+from tui.decided_feed import DecidedFeed
+from tui.demo import NOTICE
+from tui.deny_modal import DenyModal
+from tui.grant_flows import approve_always, approve_with_scope
+from tui.header_bar import HeaderBar
+from tui.queue_state import summary_of
+from tui.session_panel import SessionPanel
+
+if TYPE_CHECKING:
+    from tui.app import WardenApp
+
+# Actions that need a selected pending action.
+ON_SELECTED = {
+    "approve_once",
+    "approve_session",
+    "approve_always",
+    "deny",
+    "deny_message",
+    "approve_bulk",
+    "deny_bulk",
+    "pause",
+}
+
+
+class QueueScreen(Screen[None]):
+    """Pending list and detail side by side, the decided feed below, keys in the footer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "approve_once", "Approve", id="approve-once"),
+        Binding("s", "approve_session", "Session", id="approve-session"),
+        Binding("a", "approve_always", "Always", id="approve-always"),
+        Binding("n", "deny", "Deny", id="deny"),
+        Binding("d", "deny_message", "Deny+msg", id="deny-message"),
+        Binding("Y", "approve_bulk", "All yes", id="approve-bulk"),
+        Binding("N", "deny_bulk", "All no", id="deny-bulk"),
+        Binding("p", "pause", "Pause", id="pause"),
+        Binding("t", "session_panel", "Toggles", id="session-panel"),
+        Binding("j", "cursor(1)", "Down", show=False, id="cursor-down"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="cursor-up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        if self.warden.demo:
+            yield Static(NOTICE, id="notice")
+        with Horizontal(id="queue"):
+            yield ActionList(id="waiting")
+            yield ActionDetail(id="detail")
+        yield DecidedFeed(id="feed")
+        yield Footer(show_command_palette=False)
+
+    @property
+    def warden(self) -> WardenApp:
+        """The app, typed."""
+        from tui.app import WardenApp
+
+        assert isinstance(self.app, WardenApp)
+        return self.app
+
+    def refresh_view(self) -> None:
+        """Redraw everything from the app's view of the gate."""
+        app, now = self.warden, self.warden.clock()
+        pending = list(app.state.pending.values())
+        self.query_one(HeaderBar).show(app.state, app.origin, now)
+        self.query_one(ActionList).show(pending, now)
+        self.query_one(DecidedFeed).show(
+            app.state.feed, app.state.decided_for_you, app.state.decided_by_you
+        )
+        self._show_detail()
+        self.refresh_bindings()
+
+    def selected(self) -> dict[str, Any] | None:
+        """The highlighted pending action."""
+        action_id = self.query_one(ActionList).selected_id
+        return self.warden.state.pending.get(action_id) if action_id else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "session_panel" and self.warden.client is None:
+            return None
+        if action in ON_SELECTED and (self.selected() is None or self.warden.client is None):
+            return None  # shown greyed out
+        return True
+
+    @on(OptionList.OptionHighlighted, "#waiting")
+    def _highlighted(self) -> None:
+        self._show_detail()
+        self.refresh_bindings()
+
+    def _show_detail(self) -> None:
+        pending, ids = self.selected(), list(self.warden.state.pending)
+        position = f"{ids.index(pending['action']['id']) + 1} of {len(ids)}" if pending else ""
+        self.query_one(ActionDetail).show(pending, position, self.warden.clock())
+
+    def action_cursor(self, step: int) -> None:
+        """Move the selection (j/k)."""
+        waiting = self.query_one(ActionList)
+        waiting.action_cursor_down() if step > 0 else waiting.action_cursor_up()
+
+    def action_session_panel(self) -> None:
+        """Open the session panel: settings, grants, paused agents."""
+        self.app.push_screen(SessionPanel())
+
+    def action_approve_once(self) -> None:
+        """Allow the selected action this once."""
+        if pending := self.selected():
+            self.decide({"action_id": pending["action"]["id"], "decision": "allow"})
+
+    def action_deny(self) -> None:
+        """Deny the selected action."""
+        if pending := self.selected():
+            self.decide({"action_id": pending["action"]["id"], "decision": "deny"})
+
+    def action_deny_message(self) -> None:
+        """Deny the selected action with a message to its agent."""
+        if (pending := self.selected()) is None:
+            return
+        action_id = pending["action"]["id"]
+
+        def deny(message: str | None) -> None:
+            if message is not None:
+                self.decide({"action_id": action_id, "decision": "deny", "message": message})
+
+        self.app.push_screen(DenyModal(summary_of(pending["action"])), deny)
+
+    def action_approve_session(self) -> None:
+        """Allow the selected action and grant a scope for its session."""
+        self.choose_scope("allow", bulk=False)
+
+    def action_approve_bulk(self) -> None:
+        """Allow every pending action a chosen grant covers."""
+        self.choose_scope("allow", bulk=True)
+
+    def action_deny_bulk(self) -> None:
+        """Deny every pending action a chosen grant covers."""
+        self.choose_scope("deny", bulk=True)
+
+    def action_approve_always(self) -> None:
+        """Allow the selected action and write a rule to the user or project rules file."""
+        self.choose_always()
+
+    def action_pause(self) -> None:
+        """Pause or resume the selected action's agent session."""
+        if pending := self.selected():
+            agent = pending["action"]["agent"]
+            paused = self.warden.state.is_paused(agent["name"], agent.get("session", ""))
+            params = {"agent": agent["name"], "session": agent.get("session", "")}
+            self.call_gate("pause", {**params, "paused": not paused})
+
+    @work(group="gate", exit_on_error=False)
+    async def choose_scope(self, decision: str, bulk: bool) -> None:
+        """Ask the gate for scopes, let the person choose one, then decide with it."""
+        if pending := self.selected():
+            await approve_with_scope(self.warden, pending, decision, bulk)
+
+    @work(group="gate", exit_on_error=False)
+    async def choose_always(self) -> None:
+        """Ask for scopes and the rules file, then let the gate write the rule (or refuse)."""
+        if pending := self.selected():
+            await approve_always(self.warden, pending)
+
+    def decide(self, params: dict[str, Any]) -> None:
+        """Send one `decide` to the gate."""
+        self.call_gate("decide", params)
+
+    @work(group="gate", exit_on_error=False)
+    async def call_gate(self, method: str, params: dict[str, Any]) -> None:
+        """One gate call in the background; refusals become notifications."""
+        await self.warden.gate_call(method, params)
