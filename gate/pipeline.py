@@ -191,7 +191,17 @@ class Gate:
             decision = _decision(action, "deny", "error", f"Warden failed to decide: {exc}")
         decision.timings["total_ms"] = round((time.monotonic() - started) * 1000, 3)
         await self._log_decision(action, decision)
-        self._publish({"type": "decided", "action_id": action.id, **_brief(decision)})
+        self._publish(
+            {
+                "type": "decided",
+                "action_id": action.id,
+                "summary": action.summary(),
+                "kind": action.kind,
+                "agent": action.agent.name,
+                "session": action.agent.session,
+                **_brief(decision),
+            }
+        )
         return decision
 
     async def cancel(self, action_id: str, client: str | None = None) -> bool:

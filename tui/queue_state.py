@@ -79,8 +79,9 @@ class QueueState:
     def _decided(self, event: dict[str, Any], now: float) -> None:
         action_id = event["action_id"]
         self.pending.pop(action_id, None)
-        # The `decided` event names only the action: actions never queued have no summary here.
         agent, summary = self.seen.pop(action_id, ("", ""))
+        agent = event.get("agent") or agent
+        summary = event.get("summary") or summary
         if event["source"] == "user":
             self.decided_by_you += 1
         else:
