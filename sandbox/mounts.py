@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +58,20 @@ def plan(spec: SandboxSpec) -> Plan:
         _under(cwd, TMP) and not any(_under(cwd, r) for r in bound)
     ):
         raise SandboxSpecError(f"the working directory {cwd} is not visible inside the sandbox")
-    # Only a read-only workspace under /tmp needs binding: the rest of `/` is visible anyway.
+    # Only what lives under /tmp needs binding over the private one: the rest of `/` is visible
+    # anyway. That is a read-only workspace there, and Warden's own interpreter and code (the
+    # network bridge runs on them) when Warden itself is installed under /tmp.
     readable = () if writable or not _under(workspace, TMP) else (workspace,)
+    own = [p for p in _own_paths() if _under(p, TMP) and not any(_under(p, r) for r in bound)]
+    readable = (*readable, *sorted(set(own)))
     return Plan(readable, writable, pinned, protected, hidden, cwd)
+
+
+def _own_paths() -> list[Path]:
+    """The interpreter running Warden and the folder holding Warden's packages."""
+    package_root = Path(__file__).resolve().parent.parent
+    interpreter = Path(os.path.realpath(sys.executable)).parent
+    return [Path(sys.prefix), Path(sys.base_prefix), interpreter, package_root]
 
 
 def _folder(path: Path, what: str) -> Path:

@@ -10,8 +10,21 @@ from sandbox_tree import Tree, git
 
 from rules.paths import config_dir, runtime_dir, state_dir
 from sandbox.errors import SandboxSpecError
-from sandbox.mounts import plan
+from sandbox.mounts import Plan, _own_paths, plan
 from sandbox.spec import MODES, SandboxSpec
+
+
+def workspace_bound(mounts: Plan) -> tuple[Path, ...]:
+    """What the plan binds read-only besides Warden's own interpreter and code."""
+    own = set(_own_paths())
+    return tuple(p for p in mounts.readable if p not in own)
+
+
+def test_warden_installed_under_tmp_stays_visible(tree: Tree) -> None:
+    mounts = plan(spec(tree, mode="read-only"))
+    for path in _own_paths():
+        if str(path).startswith("/tmp/"):
+            assert path in mounts.readable
 
 
 def spec(tree: Tree, **kwargs: object) -> SandboxSpec:
@@ -21,7 +34,7 @@ def spec(tree: Tree, **kwargs: object) -> SandboxSpec:
 def test_workspace_write_binds_the_workspace_and_protects_warden(tree: Tree) -> None:
     mounts = plan(spec(tree))
     assert mounts.writable == (tree.workspace,)
-    assert mounts.readable == ()
+    assert workspace_bound(mounts) == ()
     assert mounts.protected == (tree.workspace / ".warden",)
     assert (tree.workspace / ".warden").is_dir()  # made so that it cannot be made inside
     assert mounts.cwd == tree.workspace
@@ -29,13 +42,13 @@ def test_workspace_write_binds_the_workspace_and_protects_warden(tree: Tree) -> 
 
 def test_read_only_binds_nothing_writable_and_creates_nothing(tree: Tree) -> None:
     mounts = plan(spec(tree, mode="read-only"))
-    assert (mounts.readable, mounts.writable, mounts.protected) == ((), (), ())
+    assert (workspace_bound(mounts), mounts.writable, mounts.protected) == ((), (), ())
     assert not (tree.workspace / ".warden").exists()
 
 
 def test_a_read_only_workspace_under_tmp_is_bound_back(tmp_path: Path) -> None:
     mounts = plan(SandboxSpec(workspace=tmp_path, mode="read-only"))
-    assert mounts.readable == (tmp_path.resolve(),)
+    assert workspace_bound(mounts) == (tmp_path.resolve(),)
 
 
 def test_a_repository_gets_git_pinned_and_its_hooks_and_config_protected(
