@@ -6,8 +6,7 @@ pull in the `openai` client.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rules.lazy import lazy_exports
 
 _PUBLIC = {
     "Reviewer": "reviewer.review",
@@ -29,7 +28,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'reviewer' has no attribute {name!r}")
+__getattr__ = lazy_exports("reviewer", _PUBLIC)

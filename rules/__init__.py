@@ -6,8 +6,7 @@ need) does not pull in the parser and pydantic.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rules.lazy import lazy_exports
 
 _PUBLIC = {
     "Action": "rules.action",
@@ -27,7 +26,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'rules' has no attribute {name!r}")
+__getattr__ = lazy_exports("rules", _PUBLIC)

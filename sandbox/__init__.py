@@ -5,8 +5,7 @@ Public names are imported on first use, so importing one submodule stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from rules.lazy import lazy_exports
 
 _PUBLIC = {
     "Bwrap": "sandbox.bwrap",
@@ -23,7 +22,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(_PUBLIC[name]), name)
-    raise AttributeError(f"module 'sandbox' has no attribute {name!r}")
+__getattr__ = lazy_exports("sandbox", _PUBLIC)

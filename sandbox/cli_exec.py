@@ -8,13 +8,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import NoReturn, get_args
+from typing import get_args
 
 from gate.client import AsyncGateClient, GateUnavailable
 from gate.config import ApprovalPolicy, load_config
 from gate.errors import GateError
 from rules.action import Action, AgentRef
 from rules.errors import RulesError
+from sandbox.cli_sandbox import Parser
 from sandbox.errors import SandboxError
 from sandbox.executor import DENIED, WARDEN_FAILED, ExecOutcome, execute
 from sandbox.judge import Judge, LocalJudge, RemoteJudge
@@ -29,12 +30,6 @@ NO_PERSON = (
     "no console is running to ask a person: start the console or `warden serve` in another "
     "terminal (agents and `warden exec` then use it), or add a rule"
 )
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(WARDEN_FAILED, f"{self.prog}: error: {message}\n")
 
 
 def main(argv: list[str]) -> int:
@@ -174,7 +169,7 @@ def _report(outcome: ExecOutcome, private: bool) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="warden exec",
         description="Ask the gate about one command, then run it confined in this terminal. "
         "Exits with the command's exit code; 126 when denied; 125 when Warden failed.",

@@ -18,7 +18,9 @@ NOT_WORKING = 1
 INTERRUPTED = 130
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit 125, as Warden's own failures do."""
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(WARDEN_FAILED, f"{self.prog}: error: {message}\n")
@@ -71,7 +73,7 @@ def _check() -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="warden sandbox", description="Run commands confined by bubblewrap.")
+    parser = Parser(prog="warden sandbox", description="Run commands confined by bubblewrap.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     run = actions.add_parser(
         "exec",
