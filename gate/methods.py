@@ -35,7 +35,7 @@ class SubmitParams(Params):
 
 
 class ActionParams(Params):
-    """`cancel` and `scopes`: which action."""
+    """`cancel`, `scopes` and `review`: which action."""
 
     action_id: str
 
@@ -113,7 +113,7 @@ def agent_methods(gate: Gate) -> dict[str, Method[Any]]:
 
 
 def console_methods(gate: Gate) -> dict[str, Method[Any]]:
-    """The console socket's methods: watch the queue, decide, and manage grants and toggles."""
+    """The console socket's methods: watch the queue, decide, re-review, grants and toggles."""
 
     async def watch(params: Params, conn: Connection) -> Streamed:
         if conn.streaming:
@@ -134,6 +134,9 @@ def console_methods(gate: Gate) -> dict[str, Method[Any]]:
 
     async def scopes(params: ActionParams, conn: Connection) -> dict[str, Any]:
         return {"scopes": [s.model_dump(mode="json") for s in gate.scopes(params.action_id)]}
+
+    async def review(params: ActionParams, conn: Connection) -> dict[str, Any]:
+        return await gate.review(params.action_id)
 
     async def grants(params: GrantsParams, conn: Connection) -> dict[str, Any]:
         found = gate.grants(params.agent, params.session)
@@ -156,6 +159,7 @@ def console_methods(gate: Gate) -> dict[str, Method[Any]]:
         "watch": Method(Params, watch),
         "decide": Method(DecideParams, decide),
         "scopes": Method(ActionParams, scopes),
+        "review": Method(ActionParams, review),
         "grants": Method(GrantsParams, grants),
         "revoke": Method(RevokeParams, revoke),
         "toggles": Method(Params, toggles),

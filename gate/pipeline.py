@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from gate.always import approve_always
 from gate.audit import AuditLog
@@ -19,12 +19,14 @@ from gate.errors import GateError
 from gate.grants import GrantStore, covers_all, scopes_for
 from gate.model import (
     RISK_ORDER,
+    ApprovalPolicy,
     Event,
     Grant,
     GrantSpec,
     Pending,
     ReviewFn,
     ReviewResult,
+    SandboxMode,
     Toggles,
     new_id,
 )
@@ -252,6 +254,8 @@ class Gate:
             "grants": [g.model_dump() for g in self.grant_store.list()],
             "paused": [{"agent": a, "session": s} for a, s in self.paused],
             "problems": list(self.rulebook.problems),
+            "reviewer": getattr(self.reviewer, "model", "custom") if self.reviewer else None,
+            "allowed": _allowed(self.requirements),
         }
 
     def scopes(self, action_id: str) -> list[GrantSpec]:
@@ -331,6 +335,34 @@ class Gate:
         self._publish({"type": "toggle", "name": name, "value": getattr(changed, name)})
         return changed
 
+    async def review(self, action_id: str) -> dict[str, Any]:
+        """Run the auto-reviewer again on a pending action (a person asked: `r`).
+
+        Its verdict decides as a first review does: an approval within the threshold allows
+        the action, a critical one denies it when auto-deny is on, anything else waits.
+
+        Returns:
+            `{"review": the new review summary, "decided": "allow" | "deny" | None}`.
+
+        Raises:
+            GateError: no such pending action, no reviewer configured, auto-review off, or a
+                review of this action already running.
+        """
+        pending = self._pending(action_id)
+        if self.reviewer is None:
+            raise GateError("no reviewer is configured: set [reviewer] model in the config")
+        if not self._toggles.auto_review:
+            raise GateError("auto-review is off: turn it on in the session panel first")
+        if pending.reviewing:
+            raise GateError(f"action {action_id!r} is being reviewed already")
+        pending.reviewing = True
+        self._publish({"type": "reviewing", "action_id": pending.id})
+        await self._review_pending(pending)
+        answer = pending.future
+        decided = answer.result().decision if answer.done() and not answer.exception() else None
+        review = pending.review.summary() if pending.review else None
+        return {"review": review, "decided": decided}
+
     async def pause(self, agent: str, session: str | None, paused: bool) -> None:
         """Hold (or release) every new action of an agent session until resumed."""
         key = (agent, session or "")
@@ -397,9 +429,10 @@ class Gate:
                 kind=action.kind,
                 verdict=verdict.to_json(),
             )
+            reviews = self.reviewer is not None and self._toggles.auto_review
+            pending.reviewing = reviews  # so the console shows "reviewing…" from the start
             self._publish({"type": "queued", "pending": pending.to_json()})
-            if self.reviewer is not None and self._toggles.auto_review:
-                pending.reviewing = True
+            if reviews:
                 self._spawn(self._review_pending(pending))
             return await asyncio.wait_for(asyncio.shield(pending.future), self.ask_timeout)
         except ActionCancelled as exc:
@@ -615,3 +648,14 @@ def _within_requirements(toggles: Toggles, requirements: Requirements) -> Toggle
     if requirements.unknown_hosts == "block":
         changes["unknown_hosts"] = "block"  # requirements only tighten
     return toggles.model_copy(update=changes) if changes else toggles
+
+
+def _allowed(requirements: Requirements) -> dict[str, list[str]]:
+    """The values the requirements allow for the toggles they limit (the console offers these)."""
+    policies = requirements.allowed_approval_policies
+    modes = requirements.allowed_sandbox_modes
+    return {
+        "approval_policy": list(policies or get_args(ApprovalPolicy)),
+        "sandbox_mode": list(modes or get_args(SandboxMode)),
+        "unknown_hosts": ["block"] if requirements.unknown_hosts == "block" else ["ask", "block"],
+    }

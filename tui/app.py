@@ -12,10 +12,11 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from gate.errors import GateError
+from gate.config import NotificationsConfig, load_config
+from gate.errors import ConfigError, GateError
 from gate.pipeline import Gate
 from tui.attach import Attachment, attach
-from tui.attention import set_window_title, window_title
+from tui.attention import Attention, set_window_title, window_title
 from tui.confirm_modal import ConfirmModal
 from tui.console_client import ConsoleClient
 from tui.demo import run_sample
@@ -33,6 +34,7 @@ class WardenApp(App[None]):
         gate_factory: Builds the gate this console starts when none answers.
         clock: Wall-clock seconds, for ages and the header's time.
         demo: Submit the labelled sample session once attached (decided, never run).
+        notifications: How to call for the person (default: the config's `[notifications]`).
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -48,8 +50,10 @@ class WardenApp(App[None]):
         gate_factory: Callable[[], Gate] = Gate.from_settings,
         clock: Callable[[], float] = time.time,
         demo: bool = False,
+        notifications: NotificationsConfig | None = None,
     ) -> None:
         super().__init__()
+        self.notifications = notifications
         self.agent_socket = agent_socket
         self.gate_factory = gate_factory
         self.clock = clock
@@ -65,6 +69,15 @@ class WardenApp(App[None]):
         return self.attachment.client if self.attachment else None
 
     def on_mount(self) -> None:
+        if self.notifications is None:
+            try:
+                self.notifications = load_config().notifications
+            except ConfigError as exc:  # the gate reports it too when it starts; call anyway
+                self.notify(f"{exc} (notifications use their defaults)", severity="error")
+                self.notifications = NotificationsConfig()
+        self.attention = Attention.for_app(
+            self, self.waiting, self.notifications.bell, self.notifications.desktop
+        )
         self.push_screen(QueueScreen())
         self.set_interval(1.0, self.refresh_queue)
         self.connect()
@@ -112,13 +125,20 @@ class WardenApp(App[None]):
 
     def on_gate_attached(self, message: GateAttached) -> None:
         self.origin = message.origin
+        if self.state.pending:
+            self.attention.needed()  # actions were already waiting when the console attached
         self.refresh_queue()
 
     def on_gate_event_arrived(self, message: GateEventArrived) -> None:
         self.state.apply(message.event, self.clock())
         if message.event.get("type") == "queued":
-            self.bell()
+            self.attention.needed()
         self.refresh_queue()
+
+    def waiting(self) -> tuple[int, str]:
+        """How many actions wait, and the newest one's summary (for notifications)."""
+        newest = next(reversed(self.state.pending), None)
+        return len(self.state.pending), self.state.seen.get(newest, ("", ""))[1] if newest else ""
 
     def on_gate_lost(self, message: GateLost) -> None:
         self.origin = f"no gate: {message.reason}"

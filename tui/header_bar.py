@@ -16,7 +16,11 @@ class HeaderBar(Static):
     def show(self, state: QueueState, origin: str, now: float) -> None:
         """Render from the console's view of the gate."""
         toggles = state.toggles
-        review = "auto-review on" if toggles.get("auto_review") else "auto-review off"
+        if state.reviewer is None:
+            review = "auto-review off (no model set)"
+        else:
+            on = "on" if toggles.get("auto_review") else "off"
+            review = f"auto-review {on} ({state.reviewer})"
         mode = toggles.get("sandbox_mode", "?")
         parts = [
             Content.assemble((" Warden ", "bold reverse $primary"), " "),

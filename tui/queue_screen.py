@@ -48,6 +48,7 @@ class QueueScreen(Screen[None]):
         Binding("d", "deny_message", "Deny+msg", id="deny-message"),
         Binding("Y", "approve_bulk", "All yes", id="approve-bulk"),
         Binding("N", "deny_bulk", "All no", id="deny-bulk"),
+        Binding("r", "rereview", "Re-review", id="re-review"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("t", "session_panel", "Toggles", id="session-panel"),
         Binding("j", "cursor(1)", "Down", show=False, id="cursor-down"),
@@ -94,7 +95,19 @@ class QueueScreen(Screen[None]):
             return None
         if action in ON_SELECTED and (self.selected() is None or self.warden.client is None):
             return None  # shown greyed out
+        if action == "rereview":
+            return True if self._reviewable() else None
         return True
+
+    def _reviewable(self) -> bool:
+        state, pending = self.warden.state, self.selected()
+        return (
+            pending is not None
+            and self.warden.client is not None
+            and state.reviewer is not None
+            and bool(state.toggles.get("auto_review"))
+            and not pending.get("reviewing")
+        )
 
     @on(OptionList.OptionHighlighted, "#waiting")
     def _highlighted(self) -> None:
@@ -152,6 +165,22 @@ class QueueScreen(Screen[None]):
     def action_approve_always(self) -> None:
         """Allow the selected action and write a rule to the user or project rules file."""
         self.choose_always()
+
+    def action_rereview(self) -> None:
+        """Ask the gate to run the auto-reviewer again on the selected action."""
+        if (pending := self.selected()) and self._reviewable():
+            pending["reviewing"] = True  # "reviewing…" at once; the gate's events follow
+            self._show_detail()
+            self.refresh_bindings()
+            self.rereview(pending["action"]["id"])
+
+    @work(group="gate", exit_on_error=False)
+    async def rereview(self, action_id: str) -> None:
+        """One `review` call; a refusal puts the detail back as it was."""
+        if await self.warden.gate_call("review", {"action_id": action_id}) is None:
+            if (pending := self.warden.state.pending.get(action_id)) is not None:
+                pending["reviewing"] = False
+            self.warden.refresh_queue()
 
     def action_pause(self) -> None:
         """Pause or resume the selected action's agent session."""

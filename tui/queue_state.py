@@ -33,6 +33,9 @@ class QueueState:
     grants: list[dict[str, Any]] = field(default_factory=list)
     paused: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # The reviewer's model (None: no reviewer) and the values the requirements allow per setting.
+    reviewer: str | None = None
+    allowed: dict[str, list[Any]] = field(default_factory=dict)
     feed: deque[FeedRow] = field(default_factory=lambda: deque(maxlen=FEED_LENGTH))
     decided_for_you: int = 0
     decided_by_you: int = 0
@@ -46,6 +49,8 @@ class QueueState:
         self.grants = list(snapshot.get("grants", []))
         self.paused = list(snapshot.get("paused", []))
         self.problems = [str(p) for p in snapshot.get("problems", [])]
+        self.reviewer = snapshot.get("reviewer")
+        self.allowed = dict(snapshot.get("allowed", {}))
         for pending in self.pending.values():
             self._remember(pending)
 
@@ -56,6 +61,9 @@ class QueueState:
                 pending = event["pending"]
                 self.pending[pending["action"]["id"]] = pending
                 self._remember(pending)
+            case "reviewing":
+                if (pending := self.pending.get(event["action_id"])) is not None:
+                    pending["reviewing"] = True
             case "reviewed":
                 if (pending := self.pending.get(event["action_id"])) is not None:
                     pending.update(review=event.get("review"), reviewing=False)

@@ -26,6 +26,8 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     "sandbox_mode": ("read-only", "workspace-write", "danger-full-access"),
     "unknown_hosts": ("ask", "block"),
 }
+# Settings that only matter when a reviewer is configured.
+REVIEW_SETTINGS = {"auto_review", "review_threshold", "auto_deny_critical"}
 
 
 class SessionPanel(ModalScreen[None]):
@@ -45,14 +47,22 @@ class SessionPanel(ModalScreen[None]):
         return self.app
 
     def compose(self) -> ComposeResult:
-        toggles = self.warden.state.toggles
+        state = self.warden.state
         with Vertical(classes="dialog", id="session"):
             yield Label(Content.assemble(("Session settings", "bold")))
             with Grid(id="toggles"):
-                for name, values in CHOICES.items():
+                yield Label("reviewer")
+                yield Label(
+                    state.reviewer or "none: set [reviewer] model in the config", id="reviewer"
+                )
+                for name, choices in CHOICES.items():
+                    if name in REVIEW_SETTINGS and state.reviewer is None:
+                        continue  # nothing to review with: these settings change nothing
+                    # Only what the admin's requirements allow is offered.
+                    values = [v for v in choices if v in state.allowed.get(name, choices)]
+                    current = state.toggles.get(name, values[0])
                     yield Label(name.replace("_", " "))
                     options = [(_word(v), v) for v in values]
-                    current = toggles.get(name, values[0])
                     yield Select(options, value=current, allow_blank=False, compact=True, id=name)
             yield Label(Content.assemble(("Session grants", "bold")), id="grants-title")
             yield OptionList(id="grants")
