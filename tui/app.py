@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from gate.config import NotificationsConfig, load_config
 from gate.errors import ConfigError, GateError
@@ -20,9 +21,11 @@ from tui.attention import Attention, set_window_title, window_title
 from tui.confirm_modal import ConfirmModal
 from tui.console_client import ConsoleClient
 from tui.demo import run_sample
+from tui.history_screen import HistoryScreen
 from tui.messages import GateAttached, GateEventArrived, GateLost
 from tui.queue_screen import QueueScreen
 from tui.queue_state import QueueState
+from tui.rules_screen import RulesScreen
 from tui.session_panel import SessionPanel
 
 
@@ -156,11 +159,28 @@ class WardenApp(App[None]):
             self.screen.refresh_view()
         elif isinstance(self.screen, SessionPanel):
             self.screen.refresh_grants()
+        elif isinstance(self.screen, HistoryScreen):
+            self.screen.refresh_live()
 
     async def on_unmount(self) -> None:
         if self.attachment is not None:  # ctrl+c and friends: still stop a gate started here
             attachment, self.attachment = self.attachment, None
             await attachment.close()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("History", "Every decision in the audit log", self.action_history)
+        yield SystemCommand("Rules", "Edit, check and try your rules", self.action_rules)
+
+    def action_history(self) -> None:
+        """Open the history screen (every decision in the audit log)."""
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
+    def action_rules(self) -> None:
+        """Open the rules screen (edit, check and try the rules files)."""
+        if not isinstance(self.screen, RulesScreen):
+            self.push_screen(RulesScreen())
 
     def action_toggle_help(self) -> None:
         """Show or hide the keys panel."""

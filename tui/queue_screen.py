@@ -51,6 +51,8 @@ class QueueScreen(Screen[None]):
         Binding("r", "rereview", "Re-review", id="re-review"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("t", "session_panel", "Toggles", id="session-panel"),
+        Binding("h", "app.history", "History", id="history"),
+        Binding("ctrl+r", "app.rules", "Rules", id="rules"),
         Binding("j", "cursor(1)", "Down", show=False, id="cursor-down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="cursor-up"),
     ]
