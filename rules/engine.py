@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rules.action import Action
 from rules.globs import expand
@@ -16,7 +16,6 @@ from rules.model import (
     Outcome,
     PartVerdict,
     Rule,
-    RuleRef,
     RuleSet,
     Verdict,
     VerdictSource,
@@ -36,12 +35,7 @@ LAYER_SOURCE: dict[str, VerdictSource] = {
 LAYER_RANK = {"requirements": 0, "builtin": 1, "user": 2, "extra": 3, "project": 4}
 
 
-def _ref(rule: Rule) -> RuleRef:
-    return RuleRef(id=rule.id, file=rule.origin.file, line=rule.origin.line, reason=rule.reason)
-
-
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     rule: Rule
     decision: Outcome
     why: str = ""
@@ -67,7 +61,7 @@ def _settle(
             kind=kind,
             decision=top.decision,
             source=LAYER_SOURCE[top.rule.origin.layer],
-            rule=_ref(top.rule),
+            rule=top.rule.ref,
             opaque=bool(opaque),
             why=top.why or top.rule.reason or opaque,
             part=part,
@@ -291,11 +285,24 @@ def default_engine(cwd: str | None = None, extra: Sequence[str] = (), user: bool
     from rules.layers import load_layers
 
     layers = load_layers(cwd, [Path(e) for e in extra], user=user, project=user)
-    return Engine(layers.rulesets, guards_off=_guards_off())
+    presets = _presets_on()
+    return Engine([*layers.rulesets, *([presets] if presets else [])], guards_off=_guards_off())
 
 
 def _guards_off() -> frozenset[str]:
     """Guard ids switched off in the config file (`[rules] guards_off`), read cheaply."""
+    return frozenset(_config_list("rules", "guards_off"))
+
+
+def _presets_on() -> RuleSet | None:
+    """The network presets the config switches on (`[network] presets`), known ones only."""
+    from rules.hosts import preset_layer, presets
+
+    return preset_layer([n for n in _config_list("network", "presets") if n in presets()])
+
+
+def _config_list(table: str, key: str) -> list[str]:
+    """A list of strings from the config file, read cheaply (empty when unreadable)."""
     import tomllib
 
     from rules.paths import config_file
@@ -304,7 +311,7 @@ def _guards_off() -> frozenset[str]:
         with config_file().open("rb") as handle:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
-        return frozenset()
-    section = data.get("rules", {})
-    ids = section.get("guards_off", []) if isinstance(section, dict) else []
-    return frozenset(str(i) for i in ids) if isinstance(ids, list) else frozenset()
+        return []
+    section = data.get(table, {})
+    items = section.get(key, []) if isinstance(section, dict) else []
+    return [str(i) for i in items] if isinstance(items, list) else []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import posixpath
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase
 from functools import lru_cache
 
@@ -27,15 +28,18 @@ def expand(path: str, cwd: str | None, home_dir: str | None = None) -> str:
     elif path.startswith("~") and (other := os.path.expanduser(path)) != path:
         path = other  # `~user/...`
     elif not path.startswith("/"):
-        base = expand(cwd, None, home_dir) if cwd else "/?"
-        if _SIMPLE_NAME.fullmatch(path):
+        base = _base(cwd, home_dir or home()) if cwd else "/?"
+        if path and "/" not in path and path not in (".", ".."):
             return base.rstrip("/") + "/" + path  # nothing to normalise
         path = posixpath.join(base, path)
     normal = posixpath.normpath(path)
     return "/" if normal == "//" else normal
 
 
-_SIMPLE_NAME = re.compile(r"(?!\.\.?\Z)[^/]+")
+@lru_cache(maxsize=256)
+def _base(cwd: str, home_dir: str) -> str:
+    """A working directory made absolute (commands of a session share a few)."""
+    return expand(cwd, None, home_dir)
 
 
 @lru_cache(maxsize=4096)
@@ -124,6 +128,22 @@ def path_matcher(glob: str, home_dir: str) -> PathMatcher:
     return path_regex(glob, home_dir).match
 
 
+def any_path_matcher(globs: list[str], home_dir: str) -> PathMatcher | None:
+    """One test of a path against many globs: a match when any of them matches (None: none).
+
+    Used to rule out a group of globs at once; which one matched is asked one by one.
+    """
+    if not globs:
+        return None
+    alternatives = []
+    for glob in globs:
+        if glob.startswith("**/") and not glob.startswith("**/**"):
+            alternatives.append("/" + _convert(glob[3:], top=True) + r"/?\Z")
+        else:
+            alternatives.append(r"\A" + path_regex(glob, home_dir).pattern)
+    return re.compile("|".join(alternatives)).search
+
+
 def path_regex(glob: str, home_dir: str | None = None) -> re.Pattern[str]:
     """The compiled form of a path glob, `~` taken as `home_dir` (default: the home now)."""
     return _path_regex(glob, home_dir or home())
@@ -209,7 +229,10 @@ def _valid(regex: str) -> bool:
 
 def has_wildcard(path: str) -> bool:
     """True when a path holds shell pattern characters."""
-    return any(c in path for c in "*?[")
+    return _PATTERN_CHARS.search(path) is not None
+
+
+_PATTERN_CHARS = re.compile(r"[*?\[]")
 
 
 def glob_literal_dir(glob: str, home_dir: str | None = None) -> str:
@@ -232,6 +255,22 @@ def host_matches(pattern: str, host: str) -> bool:
     if pattern.startswith("*."):
         return host.endswith(pattern[1:]) and host != pattern[2:]
     return host == pattern
+
+
+def globs_regex(globs: Sequence[str]) -> re.Pattern[str] | None:
+    """One regex whose `search` says whether a whole word matches any of the fnmatch globs.
+
+    Leading `*`s become an unanchored start, so `*secret*` is one scan of the word rather
+    than a backtracking match per alternative. None when there are no globs.
+    """
+    if not globs:
+        return None
+    alternatives = []
+    for glob in globs:
+        rest = glob.lstrip("*")
+        body = fnmatch.translate(rest)  # `(?s:...)\Z`: anchored at the end already
+        alternatives.append(body if rest != glob else r"\A" + body)
+    return re.compile("|".join(alternatives))
 
 
 def word_matches(pattern: str, word: str) -> bool:

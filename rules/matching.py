@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import bisect
-import fnmatch
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rules.globs import (
     PathMatcher,
+    any_path_matcher,
     brace_alternatives,
     expand,
     glob_literal_dir,
+    globs_regex,
     has_wildcard,
     home,
     host_matches,
@@ -26,7 +27,7 @@ from rules.globs import (
 )
 from rules.model import CommandRule, NetworkRule, PathRule, Rule, ToolRule
 from rules.needles import needles
-from rules.programs import GLOBAL_OPTIONS, carries_option
+from rules.programs import GLOBAL_OPTIONS, option_set
 from rules.shell import Part, parse
 
 PRIVILEGE_WRAPPERS = frozenset({"sudo", "doas"})
@@ -53,24 +54,31 @@ def prefix_words(part: Part) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     return (argv[0], *argv[i:]), (dynamic[0], *dynamic[i:])
 
 
-@dataclass(frozen=True)
 class _Position:
-    """The alternatives of one prefix word: literals looked up, globs matched."""
+    """The alternatives of one prefix word: literals looked up, globs as one compiled regex.
 
-    literals: frozenset[str]
-    globs: tuple[str, ...]
+    A glob's `*` never spans a `/` unless the glob itself holds one (as `word_matches`).
+    """
+
+    __slots__ = ("literals", "regex", "slash_regex")
+
+    def __init__(self, alternatives: Iterable[str]) -> None:
+        words = tuple(alternatives)
+        self.literals = frozenset(w for w in words if not _is_glob(w))
+        globs = [w for w in words if _is_glob(w)]
+        self.regex = globs_regex([g for g in globs if "/" not in g])
+        self.slash_regex = globs_regex([g for g in globs if "/" in g])
 
     def matches(self, word: str) -> bool:
-        return word in self.literals or any(word_matches(g, word) for g in self.globs)
+        if word in self.literals:
+            return True
+        if self.regex is not None and "/" not in word and self.regex.search(word):
+            return True
+        return self.slash_regex is not None and self.slash_regex.search(word) is not None
 
 
 def _compile_prefix(rule: CommandRule) -> tuple[_Position, ...]:
-    return tuple(
-        _Position(
-            frozenset(a for a in alts if not _is_glob(a)), tuple(a for a in alts if _is_glob(a))
-        )
-        for alts in rule.prefix
-    )
+    return tuple(_Position(alts) for alts in rule.prefix)
 
 
 def _is_glob(word: str) -> bool:
@@ -92,18 +100,22 @@ class _ArgGlobs:
     """A rule's argument globs compiled: words in one regex, path-like globs as paths."""
 
     def __init__(self, globs: tuple[str, ...], home_dir: str) -> None:
-        words = [fnmatch.translate(g) for g in globs if not _path_like(g)]
-        self.words = re.compile("|".join(words)) if words else None
+        self.words = globs_regex([g for g in globs if not _path_like(g)])
         self.paths = [path_regex(g, home_dir) for g in globs if _path_like(g)]
         self.home = home_dir
 
     def hit(self, arg: str, cwd: str | None) -> bool:
-        if self.words is not None and self.words.match(arg):
+        if self.words is not None and self.words.search(arg):
             return True
         if self.paths:
             full = expand(arg, cwd, self.home)
             return any(regex.match(full) for regex in self.paths)
         return False
+
+
+def _absent(rule: Rule, found: Sequence[Rule]) -> bool:
+    """Not yet among the rules found (by identity: comparing rules field by field is slow)."""
+    return all(rule is not other for other in found)
 
 
 def _path_like(glob: str) -> bool:
@@ -129,9 +141,9 @@ class _Conditions:
     def hold(self, part: Part) -> bool:
         rule = self.rule
         args = part.argv[1:]
-        if rule.options_any and not any(carries_option(args, o) for o in rule.options_any):
+        if rule.options_any and option_set(rule.options_any).find(args) is None:
             return False
-        if rule.options_none and any(carries_option(args, o) for o in rule.options_none):
+        if rule.options_none and option_set(rule.options_none).find(args) is not None:
             return False
         if not (self.args_any or self.args_none or rule.max_args is not None):
             return True
@@ -199,6 +211,8 @@ class RuleIndex:
         for rule in rules:
             self._add(rule)
         self.sorted_dirs = sorted(self.paths_by_dir)
+        self._ancestry: dict[str, list[tuple[PathRule, PathMatcher]]] = {}
+        self.any_wild = any_path_matcher([rule.glob for rule, _ in self.wild_paths], self.home)
         literals = sorted({n for _, _, found in self.patterns for n in found or ()}, key=len)
         self.any_needle = re.compile("|".join(map(re.escape, literals))) if literals else None
         # Directories that hold guarded files themselves (`~/.ssh`, `~/.aws`), but not the
@@ -265,7 +279,7 @@ class RuleIndex:
         words, dynamic = prefix_words(part)
         for conditions, positions in self._candidates(words, dynamic):
             # `not in`: a rule is filed under a literal and a glob program alike
-            fits = conditions.rule not in hits and _prefix_hits(positions, words, dynamic)
+            fits = _absent(conditions.rule, hits) and _prefix_hits(positions, words, dynamic)
             if fits and conditions.hold(part):
                 hits.append(conditions.rule)
         for wrapper in PRIVILEGE_WRAPPERS.intersection(part.via):
@@ -320,19 +334,36 @@ class RuleIndex:
 
     def path_hits(self, path: str, access: str) -> list[PathRule]:
         """Path rules matching an absolute, normalised path for a `read`, a `write` or `any`."""
-        candidates = list(self.wild_paths)
-        probe = path
-        while True:
-            candidates.extend(self.paths_by_dir.get(probe, ()))
-            if probe == "/":
-                break
-            probe = probe.rsplit("/", 1)[0] or "/"
+        wild = self.any_wild is not None and self.any_wild(path) is not None
+        candidates = list(self.wild_paths) if wild else []
+        candidates.extend(self.paths_by_dir.get(path, ()))
+        if path != "/":
+            candidates.extend(self._filed_above(path.rsplit("/", 1)[0] or "/"))
         hits: list[PathRule] = []
         for rule, matches in candidates:
             wanted = access == "any" or rule.access in ("any", access)
-            if wanted and rule not in hits and matches(path):
+            if wanted and _absent(rule, hits) and matches(path):
                 hits.append(rule)
         return hits
+
+    def _filed_above(self, directory: str) -> list[tuple[PathRule, PathMatcher]]:
+        """Path rules filed under a directory or any directory above it.
+
+        Worked out once per directory: paths judged in a session share a few directories.
+        """
+        found = self._ancestry.get(directory)
+        if found is None:
+            if len(self._ancestry) > 50_000:
+                self._ancestry.clear()
+            found = []
+            probe = directory
+            while True:
+                found.extend(self.paths_by_dir.get(probe, ()))
+                if probe == "/":
+                    break
+                probe = probe.rsplit("/", 1)[0] or "/"
+            self._ancestry[directory] = found
+        return found
 
     def reach_hits(self, path: str) -> list[PathRule]:
         """Path rules an operand reaches beyond the files it names itself.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -41,6 +42,11 @@ class RuleBase:
     signals: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     not_examples: tuple[str, ...] = ()
+
+    @cached_property
+    def ref(self) -> RuleRef:
+        """How verdicts name this rule (made once: verdicts share it)."""
+        return RuleRef(id=self.id, file=self.origin.file, line=self.origin.line, reason=self.reason)
 
 
 @dataclass(frozen=True)

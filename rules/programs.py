@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Directories whose programs are known by their base name: `/usr/bin/rm` is `rm`, `./rm` is not.
 SYSTEM_BIN_DIRS = frozenset(
@@ -573,23 +574,50 @@ def is_risky_variable(name: str) -> bool:
 
 
 def carries_option(args: Sequence[str], option: str, cluster: bool = True) -> bool:
-    """True when `args` carry `option` before a `--`.
+    """True when `args` carry `option` before a `--` (the forms `OptionSet.find` accepts)."""
+    return option_set((option,)).find(args, cluster) is not None
+
+
+class OptionSet:
+    """Options looked for in an argv in one pass, in every form a program accepts them.
 
     `--long` matches `--long` and `--long=value`; a one-letter `-x` matches `-x`, an
     attached value `-xVALUE`, and (with `cluster`) a bundle of short flags such as `-rf`
     for `-r`; other single-dash words (`-exec`, `-TT`) match as written or with `=value`.
+    Nothing after a `--` counts.
     """
-    long = option.startswith("--")
-    single = not long and len(option) == 2 and option[0] == "-"
-    for arg in args:
-        if arg == "--":
-            return False
-        if arg == option or (not single and arg.startswith(option + "=")):
-            return True
-        if single and arg.startswith("-") and not arg.startswith("--") and len(arg) > 2:
-            if arg.startswith(option):
-                return True
-            body = arg[1:]
-            if cluster and body.isalpha() and option[1] in body:
-                return True
-    return False
+
+    __slots__ = ("exact", "heads", "letters")
+
+    def __init__(self, options: Iterable[str]) -> None:
+        names = frozenset(options)
+        if any("=" in name for name in names):
+            raise ValueError(f"an option name holds '=': {sorted(names)}")
+        self.exact = names
+        self.letters = {o[1]: o for o in names if len(o) == 2 and o[0] == "-" and o[1] != "-"}
+        self.heads = names - set(self.letters.values())
+
+    def find(self, args: Sequence[str], cluster: bool = True) -> str | None:
+        """The option `args` carry (the first found), or None."""
+        for arg in args:
+            if arg == "--":
+                return None
+            if arg in self.exact:
+                return arg
+            if "=" in arg and (head := arg.split("=", 1)[0]) in self.heads:
+                return head
+            if self.letters and len(arg) > 2 and arg[0] == "-" and arg[1] != "-":
+                found = self.letters.get(arg[1])
+                if found is not None:
+                    return found
+                if cluster and arg[1:].isalpha():
+                    for letter in arg[2:]:
+                        if letter in self.letters:
+                            return self.letters[letter]
+        return None
+
+
+@lru_cache(maxsize=1024)
+def option_set(options: Collection[str]) -> OptionSet:
+    """The `OptionSet` of a hashable collection of options (tables and rules reuse theirs)."""
+    return OptionSet(options)

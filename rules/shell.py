@@ -7,26 +7,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
 from rules import programs as P
-from rules.programs import carries_option
+from rules.programs import carries_option, option_set
 
 PartKind = Literal["exec", "read", "write"]
 MAX_DEPTH = 8
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One thing a command does: run a program (`exec`), or read or write a file.
 
     `argv` is the peeled command (wrappers removed, quotes resolved, `/usr/bin/rm` → `rm`);
     `dynamic[i]` is True where `argv[i]` holds an expansion whose value is unknown; `opaque`
     says why the parser cannot see what runs ("" when it can); `cwd` is the directory the
-    part runs in (after `cd`), None when unknown.
+    part runs in (after `cd`), None when unknown. A named tuple: parsing makes many.
     """
 
     kind: PartKind
@@ -45,8 +44,7 @@ class Part:
         return self.argv[0] if self.argv else ""
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A shell word: its text with quotes resolved, and whether expansions make it unknown."""
 
     text: str
@@ -312,8 +310,10 @@ class _Walker:
         words, why, via = unwrapped
         if not words:
             return
-        argv = tuple(P.program_key(w.text) if i == 0 else w.text for i, w in enumerate(words))
-        dynamic = tuple(w.dynamic for w in words)
+        texts = [w.text for w in words]
+        texts[0] = P.program_key(texts[0])
+        argv = tuple(texts)
+        dynamic = tuple([w.dynamic for w in words])
         if not why:
             why = _opaque_program(argv, dynamic, stdin_fed)
         if why:
@@ -674,7 +674,7 @@ def _shell_script(args: list[Word]) -> tuple[Word | None, str | None]:
 def _opaque_program(argv: tuple[str, ...], dynamic: tuple[bool, ...], stdin_fed: bool) -> str:
     """Why this peeled command runs code the rules cannot see, or ""."""
     program, args = argv[0], argv[1:]
-    if program not in _KNOWN and P.interpreter_family(program) not in _KNOWN:
+    if not _known(program):
         return _by_name(program)  # a program no table mentions: only its name can tell
     return (
         _by_name(program)
@@ -701,6 +701,12 @@ _KNOWN = frozenset(
         "find",
     }
 )
+
+
+@lru_cache(maxsize=4096)
+def _known(program: str) -> bool:
+    """Whether some table below knows the program (or its interpreter family)."""
+    return program in _KNOWN or P.interpreter_family(program) in _KNOWN
 
 
 def _by_name(program: str) -> str:
@@ -733,18 +739,17 @@ def _exec_options(program: str, args: tuple[str, ...], dynamic: tuple[bool, ...]
         if key in P.EXEC_SUBCOMMANDS:
             return f"{key} runs a command given to it"
     for key in (program, sub):
-        for option in P.EXEC_OPTIONS.get(key, ()):
-            if carries_option(args, option):
-                return f"{key} {option} runs another program or loads code"
+        options = P.EXEC_OPTIONS.get(key)
+        if options and (option := option_set(options).find(args)):
+            return f"{key} {option} runs another program or loads code"
     return ""
 
 
 def _interpreter(family: str, args: tuple[str, ...], inline: frozenset[str], fed: bool) -> str:
     if family in ("awk", "gawk", "mawk", "nawk"):
         return _awk(args)
-    for option in inline:
-        if carries_option(args, option, cluster=family == "python"):
-            return f"{family} {option} runs code given on the command line"
+    if option := option_set(inline).find(args, cluster=family == "python"):
+        return f"{family} {option} runs code given on the command line"
     if family == "python" and carries_option(args, "-m"):
         return ""
     if P.INFO_OPTIONS.intersection(args) and not _operands(args):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rules.globs import expand
 from rules.matching import operands
 from rules.model import Rule
-from rules.programs import SECRET_VARIABLE, carries_option
+from rules.programs import SECRET_VARIABLE, option_set
 from rules.shell import Part
 
 NETWORK_PROGRAMS = frozenset(
@@ -117,13 +117,20 @@ DELETES = frozenset({"rm", "rmdir", "shred", "unlink", "srm", "wipe"})
 RECURSIVE = ("-r", "-R", "--recursive")
 
 
-def _keys(part: Part) -> set[str]:
-    """The part's program and `program subcommand` (static words only)."""
-    argv = part.argv
-    keys = {argv[0]}
-    if len(argv) > 1 and not part.dynamic[1]:
-        keys.add(f"{argv[0]} {argv[1]}")
-    return keys
+def _signals_by_name() -> dict[str, frozenset[str]]:
+    """What a program or `program subcommand` tells by its name alone."""
+    table: dict[str, frozenset[str]] = {}
+    for names, signals in (
+        (NETWORK_PROGRAMS | NETWORK_SUBCOMMANDS, {"network"}),
+        (PUBLISHES, {"publishes", "network"}),
+        (PERSISTENCE, {"persistence"}),
+    ):
+        for name in names:
+            table[name] = table.get(name, frozenset()) | signals
+    return table
+
+
+_BY_NAME = _signals_by_name()
 
 
 def part_signals(part: Part, cwd: str | None) -> set[str]:
@@ -135,21 +142,20 @@ def part_signals(part: Part, cwd: str | None) -> set[str]:
         return found
     if part.kind != "exec" or not part.argv:
         return found
-    keys = _keys(part)
-    if keys & NETWORK_PROGRAMS or keys & NETWORK_SUBCOMMANDS:
-        found.add("network")
-    if keys & PUBLISHES:
-        found.update({"publishes", "network"})
-    if keys & PERSISTENCE:
-        found.add("persistence")
+    argv = part.argv
+    found.update(_BY_NAME.get(argv[0], ()))
+    if len(argv) > 1 and not part.dynamic[1]:
+        found.update(_BY_NAME.get(f"{argv[0]} {argv[1]}", ()))
     args = part.argv[1:]
     if part.program in DELETES:
         found.add("deletes")
-        if any(carries_option(args, o) for o in RECURSIVE):
+        if option_set(RECURSIVE).find(args):
             found.add("deletes-recursively")
     if part.program == "find" and "-delete" in args:
         found.update({"deletes", "deletes-recursively"})
-    if any(d and SECRET_VARIABLE.search(a) for a, d in zip(args, part.dynamic[1:], strict=False)):
+    if True in part.dynamic and any(
+        d and SECRET_VARIABLE.search(a) for a, d in zip(args, part.dynamic[1:], strict=False)
+    ):
         found.add("secrets")
     return found
 

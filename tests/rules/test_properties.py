@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
+from fnmatch import fnmatchcase
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules.engine import Engine
+from rules.globs import any_path_matcher, expand, globs_regex, path_matcher
 from rules.layers import builtin_ruleset
 from rules.loader import load_rules_text
 from rules.shell import _Walker, is_plain, parse
@@ -126,3 +128,53 @@ def test_plain_fast_path_agrees_with_the_parser(words: list[str]) -> None:
     command = " ".join(words)
     if is_plain(command):
         assert parse(command, "/w") == _Walker("/w").run(command, 0)
+
+
+GLOB_CHARS = st.sampled_from(["*", "?", "a", "b", ".", "/", "[ab]", "[!a]", "-", "\n"])
+
+
+@given(
+    st.lists(st.lists(GLOB_CHARS, max_size=6).map("".join), min_size=1, max_size=4),
+    st.text(alphabet="ab./-\n*?", max_size=8),
+)
+@settings(max_examples=500)
+def test_one_search_regex_agrees_with_fnmatch_for_any_of_the_globs(
+    globs: list[str], word: str
+) -> None:
+    regex = globs_regex(globs)
+    assert regex is not None
+    assert bool(regex.search(word)) == any(fnmatchcase(word, g) for g in globs)
+
+
+PATH_GLOBS = [
+    "**/.git/{hooks/**,config}",
+    "**/.env*",
+    "**/*.pem",
+    "~/.ssh/**",
+    "/etc/{shadow,sudoers.d/**}",
+    "**/**/secret",
+    "/srv/*/data/**",
+    "**/id_[rd]sa",
+]
+PATH_PIECES = st.sampled_from(
+    [
+        *("", ".git", "hooks", "config", ".env", ".envrc", "x.pem", ".ssh", "etc", "shadow"),
+        *("a", "sudoers.d", "secret", "srv", "data", "id_rsa", "id_dsa", "~"),
+    ]
+)
+
+
+@given(
+    st.lists(st.sampled_from(PATH_GLOBS), min_size=1, max_size=4, unique=True),
+    st.lists(PATH_PIECES, min_size=1, max_size=5),
+)
+@settings(max_examples=500)
+def test_one_screening_regex_agrees_with_the_globs_one_by_one(
+    globs: list[str], pieces: list[str]
+) -> None:
+    home_dir = "/home/u"
+    path = expand("/" + "/".join(pieces), None, home_dir)
+    screen = any_path_matcher(globs, home_dir)
+    assert screen is not None
+    each = any(path_matcher(g, home_dir)(path) for g in globs)
+    assert (screen(path) is not None) == each
