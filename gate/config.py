@@ -88,6 +88,20 @@ class NotificationsConfig(_Section):
     desktop: bool = Field(False, description="Send a desktop notification too.")
 
 
+class AgentConfig(_Section):
+    """`[agent]`: the model behind `warden agent`; unset keys use the `[reviewer]` endpoint's."""
+
+    model: str | None = Field(None, description="Model name; unset uses [reviewer].model.")
+    base_url: str | None = Field(
+        None, description="An OpenAI-compatible endpoint; unset uses [reviewer].base_url."
+    )
+    api_key_env: str | None = Field(
+        None, description="Variable holding the API key; unset uses [reviewer].api_key_env."
+    )
+    max_turns: int = Field(30, ge=1, description="Model requests before the agent stops.")
+    timeout_s: float = Field(300.0, gt=0, description="Seconds one model request may take.")
+
+
 class Settings(BaseSettings):
     """The whole config: the file's values, each overridable by a `WARDEN_…` variable."""
 
@@ -99,6 +113,7 @@ class Settings(BaseSettings):
     )
 
     reviewer: ReviewerConfig = Field(default_factory=ReviewerConfig)
+    agent: AgentConfig = Field(default_factory=AgentConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     agents: dict[str, AgentProfile] = Field(

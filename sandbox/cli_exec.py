@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import get_args
 
-from gate.client import AsyncGateClient, GateUnavailable
 from gate.config import ApprovalPolicy, load_config
 from gate.errors import GateError
 from rules.action import Action, AgentRef
@@ -18,18 +16,14 @@ from rules.errors import RulesError
 from sandbox.cli_sandbox import Parser
 from sandbox.errors import SandboxError
 from sandbox.executor import DENIED, WARDEN_FAILED, ExecOutcome, execute
-from sandbox.judge import Judge, LocalJudge, RemoteJudge
-from sandbox.proxy import NetworkProxy
-from sandbox.spec import MODES, Mode, SandboxSpec
+from sandbox.gatelink import NO_PERSON, gate_link, proxied_sandbox
+from sandbox.judge import Judge
+from sandbox.spec import MODES, Mode
 
 POLICIES: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
 AGENT = "warden-exec"
 # Under on-failure the error output is the evidence, so it is captured, then shown.
 CAPTURED_OUTPUT = 16 << 20
-NO_PERSON = (
-    "no console is running to ask a person: start the console or `warden serve` in another "
-    "terminal (agents and `warden exec` then use it), or add a rule"
-)
 
 
 def main(argv: list[str]) -> int:
@@ -68,35 +62,9 @@ async def _exec(
         executor="warden",
         agent=AgentRef(name=AGENT, session=f"exec-{os.getpid()}"),
     )
-    client = AsyncGateClient()
-    try:
-        await client.hello({"name": AGENT, "session": action.agent.session})
-    except GateUnavailable:
-        await client.close()
-        return await _with_private_gate(action, cwd, roots, policy, mode)
-    try:
-        return await _run(RemoteJudge(client), action, cwd, roots, mode, policy)
-    finally:
-        await client.close()
-
-
-async def _with_private_gate(
-    action: Action,
-    cwd: Path,
-    roots: tuple[Path, ...],
-    policy: ApprovalPolicy | None,
-    mode: Mode | None,
-) -> int:
-    from gate.pipeline import Gate
-
-    # No console can answer a question here: anything that needs a person is denied at once.
-    gate = Gate.from_settings(policy=policy, ask_person=False)
-    try:
-        if mode is not None:
-            await gate.set_toggle("sandbox_mode", mode)
-        return await _run(LocalJudge(gate, AGENT), action, cwd, roots, mode, None, private=True)
-    finally:
-        await gate.close()
+    async with gate_link(action.agent, policy, mode) as link:
+        asked = None if link.private else policy
+        return await _run(link.judge, action, cwd, roots, mode, asked, private=link.private)
 
 
 async def _run(
@@ -121,20 +89,8 @@ async def _run(
     chosen = mode or (gate_mode if gate_mode in MODES else "workspace-write")
     capture = policy == "on-failure"
     # The network goes through a proxy of this run's own, whose questions go to the same gate.
-    with tempfile.TemporaryDirectory(prefix="warden-exec-") as folder:
-        socket = Path(folder) / "proxy.sock"
-        async with NetworkProxy(judge, socket, action.agent, str(cwd)):
-            spec = SandboxSpec(
-                workspace=cwd,
-                mode=chosen,
-                writable_roots=roots,
-                network="proxy",
-                proxy_socket=socket,
-                cwd=cwd,
-            )
-            outcome = await execute(
-                action, spec, judge, capture=capture, max_output=CAPTURED_OUTPUT
-            )
+    async with proxied_sandbox(judge, action.agent, cwd, chosen, roots) as spec:
+        outcome = await execute(action, spec, judge, capture=capture, max_output=CAPTURED_OUTPUT)
     if outcome.mode != chosen:
         print(
             f"warden exec: ran in {outcome.mode}, the gate's sandbox mode, not {chosen}",

@@ -1,4 +1,4 @@
-"""The executor: asks the gate about an exec or write action, runs it confined, reports back.
+"""The executor: asks the gate about an exec, read or write action, runs it confined, reports back.
 
 Under the `on-failure` policy a command that the sandbox refused (its error output shows
 EROFS/EACCES/EPERM on a path outside the writable roots, or a network it could not reach) leads
@@ -33,6 +33,8 @@ LOOSENESS: dict[str, int] = {"read-only": 0, "workspace-write": 1, "danger-full-
 APPROVERS = ("user", "reviewer")
 # `write` actions run inside the sandbox too, so its writable roots decide what can be written.
 WRITE_ARGV = ("/bin/sh", "-c", 'cat > "$1"', "warden-write")
+# `read` actions too: inside, Warden's own directories are hidden and the mode's limits apply.
+READ_ARGV = ("/bin/cat", "--")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,8 @@ async def execute(
     that mode). Escalation under `on-failure` needs the error output, so only with `capture`.
 
     Args:
-        action: An `exec` (argv, or a command run by `/bin/sh -c`) or a `write` action.
+        action: An `exec` (argv, or a command run by `/bin/sh -c`), a `read` (its file is
+            printed by `cat`) or a `write` action.
         spec: The sandbox to run it in; its `cwd` defaults to the action's.
         gate: An in-process `Gate`, a client of a running gate, or any `Judge`.
         capture: Capture bounded output; when False the command shares this terminal.
@@ -135,7 +138,9 @@ def _command(action: Action) -> tuple[list[str], bytes | None]:
         if action.content_size is not None or action.content is None:
             raise SandboxSpecError("a write needs its whole content (it was cut or is missing)")
         return [*WRITE_ARGV, action.path], action.content.encode()
-    raise SandboxSpecError(f"the executor runs exec and write actions, not {action.kind}")
+    if action.kind == "read" and action.path is not None:
+        return [*READ_ARGV, action.path], None
+    raise SandboxSpecError(f"the executor runs exec, read and write actions, not {action.kind}")
 
 
 def _within(spec: SandboxSpec, action: Action, gate_mode: Any) -> SandboxSpec:

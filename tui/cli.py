@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "log": ("gate.cli_log", "main", "show, follow or verify the audit log"),
     "sandbox": ("sandbox.cli_sandbox", "main", "run one command confined by bubblewrap"),
     "exec": ("sandbox.cli_exec", "main", "ask the gate about one command, then run it confined"),
+    "agent": ("sandbox.cli_agent", "main", "a coding agent on any OpenAI-compatible model, gated"),
+    "mcp": ("sandbox.cli_mcp", "main", "serve gated shell/read/write/fetch tools over MCP (stdio)"),
     "review": ("reviewer.cli", "review_main", "ask the auto-reviewer for one verdict on a command"),
     "review-eval": ("reviewer.cli", "eval_main", "measure a reviewer model on a labelled corpus"),
     "hook": ("gate.cli_hook", "main", "answer an agent's tool-call hook (stdin JSON) from Warden"),

@@ -31,7 +31,8 @@ def verdict_json(
 
 @dataclass
 class Reply:
-    """One answer: a completion with `content`, or `status` with an error, or `raw` bytes."""
+    """One answer: a completion with `content` (and `tool_calls`), or `status` with an error, or
+    `raw` bytes."""
 
     content: str | None = verdict_json()
     status: int = 200
@@ -40,6 +41,7 @@ class Reply:
     delay: float = 0.0
     tokens: int | None = 100
     refusal: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
 
 
 class ChatServer:
@@ -123,13 +125,20 @@ def _error(message: str, param: str | None) -> bytes:
 
 
 def _completion(request: dict[str, Any], reply: Reply) -> bytes:
-    message = {"role": "assistant", "content": reply.content, "refusal": reply.refusal}
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": reply.content,
+        "refusal": reply.refusal,
+    }
+    if reply.tool_calls:
+        message["tool_calls"] = reply.tool_calls
+    finish = "tool_calls" if reply.tool_calls else "stop"
     answer: dict[str, Any] = {
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "created": 0,
         "model": request.get("model", ""),
-        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+        "choices": [{"index": 0, "finish_reason": finish, "message": message}],
     }
     if reply.tokens is not None:
         answer["usage"] = {

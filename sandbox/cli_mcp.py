@@ -1,0 +1,104 @@
+"""`warden mcp`: serve the gated tools to any MCP client over stdio (one session per process)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import uuid
+from pathlib import Path
+
+from gate.config import ApprovalPolicy, load_config
+from gate.errors import GateError
+from rules.action import AgentRef
+from rules.errors import RulesError
+from sandbox.cli_exec import POLICIES
+from sandbox.cli_sandbox import Parser
+from sandbox.errors import SandboxError
+from sandbox.gatelink import gate_link, proxied_sandbox
+from sandbox.spec import MODES, Mode
+from sandbox.tools import GatedTools
+
+AGENT = "mcp"
+WARDEN_FAILED = 125
+
+
+def main(argv: list[str]) -> int:
+    """Run `warden mcp [--policy P] [--mode M] [--workspace DIR]` until the client hangs up.
+
+    Args:
+        argv: The arguments after `warden mcp`.
+
+    Returns:
+        0 when the client closed the connection; 125 when Warden could not start (a broken
+        config or rules file); 130 on Ctrl-C.
+    """
+    args = _parser().parse_args(argv)
+    workspace = Path(args.workspace or Path.cwd()).expanduser().resolve()
+    if not workspace.is_dir():
+        print(f"warden mcp: the workspace {workspace} is not a folder", file=sys.stderr)
+        return WARDEN_FAILED
+    try:
+        roots = tuple(Path(r).expanduser() for r in load_config().sandbox.writable_roots)
+        asyncio.run(_serve(workspace, roots, args.policy, args.mode))
+    except (GateError, RulesError, SandboxError) as exc:
+        print(f"warden mcp: {exc}", file=sys.stderr)
+        return WARDEN_FAILED
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def _serve(
+    workspace: Path, roots: tuple[Path, ...], policy: ApprovalPolicy | None, mode: Mode | None
+) -> None:
+    from mcp.server.stdio import stdio_server
+
+    from sandbox.mcp_server import build_server
+
+    agent = AgentRef(name=AGENT, session=f"mcp-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    async with gate_link(agent, policy, mode) as link:
+        toggles = await link.judge.toggles() or {}
+        gate_mode = toggles.get("sandbox_mode")
+        chosen: Mode = mode or (gate_mode if gate_mode in MODES else "workspace-write")
+        # stderr is the client's log: say where decisions come from.
+        nobody = "; no console, so what needs a person is denied" if link.private else ""
+        print(
+            f"warden mcp: gate {link.where}{nobody}; sandbox {chosen}; workspace {workspace}",
+            file=sys.stderr,
+        )
+        async with proxied_sandbox(link.judge, agent, workspace, chosen, roots) as spec:
+            server = build_server(GatedTools(link.judge, spec, agent), version=_version())
+            async with stdio_server() as (read, write):
+                await server.run(read, write, server.create_initialization_options())
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="warden mcp",
+        description="An MCP server (stdio) offering shell, read_file, write_file and fetch: "
+        "each call is judged by the gate at $WARDEN_SOCKET (the console) when one answers, "
+        "else by a private one, and runs in the sandbox.",
+    )
+    parser.add_argument(
+        "--workspace", help="the project folder tools work in (default: the current folder)"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=POLICIES,
+        help="approval policy of the private gate used when no gate is running",
+    )
+    parser.add_argument(
+        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
+    )
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("warden-console")
+    except PackageNotFoundError:
+        return ""

@@ -1,0 +1,134 @@
+"""`warden mcp` as an MCP client sees it: the `mcp` package's own stdio client starts it, lists
+its tools and calls them, while a real gate (a console's socket) decides; real bubblewrap runs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import mcp_types as types
+import pytest
+from mcp import Client, StdioServerParameters
+from sandbox_tree import Tree
+
+from gate.audit import AuditLog
+from gate.grants import GrantStore
+from gate.model import Event, Toggles
+from gate.pipeline import Gate
+from gate.rulebook import Rulebook
+from gate.server import GateServer
+
+WARDEN = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
+PASSED = ("HOME", "PATH", "XDG_RUNTIME_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "WARDEN_SOCKET")
+
+
+@pytest.fixture
+async def served(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gate]:
+    """A gate on a real socket under `untrusted`: only what the rules allow runs unasked."""
+    socket = tree.root / "runtime" / "gate" / "gate.sock"
+    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
+    gate = Gate(
+        rulebook=Rulebook(),
+        grants=GrantStore(tree.root / "grants.json"),
+        audit=AuditLog(tree.root / "audit.jsonl"),
+        toggles=Toggles(auto_review=False, approval_policy="untrusted"),
+    )
+    server = GateServer(gate, agent_socket=socket)
+    await server.start()
+    yield gate
+    await server.close()
+
+
+def warden_mcp(workspace: Path, *args: str) -> StdioServerParameters:
+    """`warden mcp` as a client's config starts it, with this test's private dirs."""
+    env = {name: os.environ[name] for name in PASSED if name in os.environ}
+    env["WARDEN_REQUIREMENTS"] = os.environ["WARDEN_REQUIREMENTS"]
+    return StdioServerParameters(
+        command=sys.executable, args=["-c", WARDEN, "mcp", *args], env=env, cwd=workspace
+    )
+
+
+def text(result: types.CallToolResult) -> str:
+    [block] = result.content
+    assert isinstance(block, types.TextContent)
+    return block.text
+
+
+async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
+    while (event := await asyncio.wait_for(events.get(), 20))["type"] != kind:
+        pass
+    return event
+
+
+async def test_lists_the_gated_tools_with_their_schemas(served: Gate, tree: Tree) -> None:
+    async with Client(warden_mcp(tree.workspace), mode="legacy") as client:
+        assert client.server_info is not None
+        assert client.server_info.name == "warden"
+        listed = (await client.list_tools()).tools
+    assert [t.name for t in listed] == ["shell", "read_file", "write_file", "fetch"]
+    write = listed[2]
+    assert write.input_schema["required"] == ["path", "content"]
+    assert write.input_schema["additionalProperties"] is False
+    assert listed[1].annotations is not None and listed[1].annotations.read_only_hint
+
+
+async def test_shell_allowed_denied_and_waiting_for_the_person(served: Gate, tree: Tree) -> None:
+    events = served.subscribe()
+    async with Client(warden_mcp(tree.workspace), mode="legacy") as client:
+        # The rules allow it: it runs in the sandbox at once and its output comes back.
+        allowed = await client.call_tool("shell", {"command": "echo hello from mcp"})
+        assert not allowed.is_error
+        assert text(allowed).startswith("exit code 0 · ")
+        assert "ran in the sandbox (workspace-write)" in text(allowed)
+        assert text(allowed).endswith("stdout:\nhello from mcp")
+
+        # A guard blocks it: the denial and its reason come back as an error result.
+        denied = await client.call_tool("shell", {"command": "rm -rf ~"})
+        assert denied.is_error
+        assert text(denied).startswith("Warden denied this (builtin): recursively deletes")
+
+        # Nothing decides it but a person: the call stays pending until the console decides.
+        waiting = asyncio.create_task(client.call_tool("shell", {"command": "touch by-mcp"}))
+        queued = (await next_event(events, "queued"))["pending"]["action"]
+        assert (queued["command"], queued["executor"]) == ("touch by-mcp", "warden")
+        assert queued["agent"]["name"] == "mcp"
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        assert not (tree.workspace / "by-mcp").exists()
+        await served.decide(queued["id"], "allow")
+        done = await asyncio.wait_for(waiting, 30)
+        assert not done.is_error and text(done).startswith("exit code 0 · ")
+        assert (tree.workspace / "by-mcp").exists()
+
+
+async def test_a_person_denying_reaches_the_client(served: Gate, tree: Tree) -> None:
+    events = served.subscribe()
+    async with Client(warden_mcp(tree.workspace), mode="legacy") as client:
+        waiting = asyncio.create_task(
+            client.call_tool("write_file", {"path": "notes.txt", "content": "hi\n"})
+        )
+        queued = (await next_event(events, "queued"))["pending"]["action"]
+        assert (queued["kind"], queued["path"]) == ("write", str(tree.workspace / "notes.txt"))
+        assert queued["diff"].endswith("+hi\n")
+        await served.decide(queued["id"], "deny", "write it under docs/")
+        done = await asyncio.wait_for(waiting, 30)
+    assert done.is_error and text(done) == "Warden denied this (user): write it under docs/"
+    assert not (tree.workspace / "notes.txt").exists()
+
+
+async def test_bad_arguments_are_a_tool_error(served: Gate, tree: Tree) -> None:
+    async with Client(warden_mcp(tree.workspace), mode="legacy") as client:
+        result = await client.call_tool("shell", {"cmd": "ls"})
+    assert result.is_error and text(result) == "shell: unknown argument 'cmd'; it takes command"
+
+
+async def test_without_a_gate_a_private_one_decides_by_the_rules(tree: Tree) -> None:
+    async with Client(warden_mcp(tree.workspace, "--policy", "untrusted"), mode="legacy") as c:
+        allowed = await c.call_tool("shell", {"command": "echo ok"})
+        asked = await c.call_tool("shell", {"command": "touch x"})
+    assert text(allowed).endswith("stdout:\nok")
+    assert asked.is_error and "no one is here to ask — start Warden" in text(asked)
+    assert not (tree.workspace / "x").exists()
