@@ -273,13 +273,15 @@ class RuleIndex:
 
     def command_hits(self, part: Part) -> list[CommandRule]:
         """Prefix and exact rules that match an exec part (patterns are matched per action)."""
-        hits = list(self.exact.get(normalize_command(part.text), ()))
+        hits = self.exact_hits(part.text)
         if not part.argv:
             return hits
         words, dynamic = prefix_words(part)
         for conditions, positions in self._candidates(words, dynamic):
             # `not in`: a rule is filed under a literal and a glob program alike
-            fits = _absent(conditions.rule, hits) and _prefix_hits(positions, words, dynamic)
+            fits = (not hits or _absent(conditions.rule, hits)) and _prefix_hits(
+                positions, words, dynamic
+            )
             if fits and conditions.hold(part):
                 hits.append(conditions.rule)
         for wrapper in PRIVILEGE_WRAPPERS.intersection(part.via):
@@ -312,7 +314,7 @@ class RuleIndex:
 
     def exact_hits(self, text: str) -> list[CommandRule]:
         """Exact rules naming this whole command string."""
-        return list(self.exact.get(normalize_command(text), ()))
+        return list(self.exact.get(normalize_command(text), ())) if self.exact else []
 
     def pattern_hits(self, text: str) -> list[CommandRule]:
         """Pattern rules whose regex occurs in the whole command text.
@@ -342,7 +344,7 @@ class RuleIndex:
         hits: list[PathRule] = []
         for rule, matches in candidates:
             wanted = access == "any" or rule.access in ("any", access)
-            if wanted and _absent(rule, hits) and matches(path):
+            if wanted and matches(path) and (not hits or _absent(rule, hits)):
                 hits.append(rule)
         return hits
 
