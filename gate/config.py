@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -19,6 +19,8 @@ from pydantic_settings import (
 
 from gate.errors import ConfigError
 from reviewer.config import ReviewerSettings
+from rules.errors import RulesError
+from rules.hosts import check_host, check_presets
 from rules.paths import config_file
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "config.schema.json"
@@ -60,17 +62,48 @@ class SandboxConfig(_Section):
 
 
 class AgentProfile(_Section):
-    """`[agents.NAME]`: what a hosted agent needs inside the sandbox."""
+    """`[agents.NAME]`: what a hosted agent needs inside the sandbox (`warden run`)."""
 
-    env: list[str] = Field(default_factory=list, description="Environment variables passed in.")
-    writable: list[str] = Field(default_factory=list, description="Extra writable paths.")
-    hosts: list[str] = Field(default_factory=list, description="Hosts it may always reach.")
+    env: list[str] = Field(
+        default_factory=list, description="Environment variables passed in, secret or not."
+    )
+    writable: list[str] = Field(
+        default_factory=list,
+        description="Extra writable paths (`~` expands; a trailing `/` marks a folder, "
+        "created when missing).",
+    )
+    hosts: list[str] = Field(
+        default_factory=list, description="Hosts its network proxy allows (block rules still win)."
+    )
+    builtin: bool = Field(
+        True,
+        description="Add to Warden's built-in profile of the same name (false: replace it).",
+    )
+
+    @field_validator("hosts")
+    @classmethod
+    def _hosts(cls, hosts: list[str]) -> list[str]:
+        try:
+            return [check_host(host) for host in hosts]
+        except RulesError as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class NetworkConfig(_Section):
     """`[network]`: named sets of hosts to allow."""
 
-    presets: list[str] = Field(default_factory=list, description="Network presets switched on.")
+    presets: list[str] = Field(
+        default_factory=list,
+        description="Network presets switched on: pypi, npm, crates, go, rubygems, maven, github.",
+    )
+
+    @field_validator("presets")
+    @classmethod
+    def _presets(cls, names: list[str]) -> list[str]:
+        try:
+            return check_presets(names)
+        except RulesError as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class RulesConfig(_Section):

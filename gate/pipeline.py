@@ -107,7 +107,9 @@ class Gate:
         """
         from gate.config import load_config
         from gate.otel import sink_from_env
+        from gate.profiles import preset_layers, profile_layers
         from rules.loader import load_requirements
+        from rules.paths import config_file
 
         settings = load_config()
         _, requirements = load_requirements()
@@ -131,7 +133,10 @@ class Gate:
                 f"not {toggles.approval_policy}"
             )
         rulebook = Rulebook(
-            extra=[Path(p) for p in extra_rules], guards_off=frozenset(settings.rules.guards_off)
+            extra=[Path(p) for p in extra_rules],
+            guards_off=frozenset(settings.rules.guards_off),
+            allow=preset_layers(settings),
+            agent_allow=profile_layers(settings, str(config_file())),
         )
         rulebook.engine_for(None)  # a broken file stops the start, with its file:line
         return cls(
@@ -375,7 +380,7 @@ class Gate:
 
     # -- the pipeline ----------------------------------------------------------------------
     async def _decide(self, action: Action, client: str) -> Decision:
-        engine = self.rulebook.engine_for(action.cwd)
+        engine = self.rulebook.engine_for(action.cwd, action.agent.name)
         verdict = engine.judge(action)
         rule = _rule_info(verdict)
         source: DecisionSource = "rules" if verdict.source == "fallback" else verdict.source

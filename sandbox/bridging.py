@@ -26,8 +26,8 @@ def bridged(mounts: Plan, proxy_socket: Path, command: list[str]) -> tuple[Plan,
     if not socket_path.is_socket():
         raise SandboxUnavailable(
             f"network 'proxy' is not available yet: no proxy listens at {socket_path}, so "
-            "nothing ran (start a sandbox.proxy.NetworkProxy there first; `warden sandbox exec` "
-            "does not start one)"
+            "nothing ran (start a sandbox.proxy.NetworkProxy there first, as `warden sandbox "
+            "exec --network proxy` does)"
         )
     if any(socket_path.is_relative_to(hidden) for hidden in mounts.hidden):
         raise SandboxSpecError(

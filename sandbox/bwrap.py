@@ -106,5 +106,7 @@ def bwrap_args(binary: Bwrap, plan: Plan, argv: list[str], status_fd: int) -> li
         args += ["--ro-bind", str(path), str(path)]
     for path in plan.hidden:
         args += ["--tmpfs", str(path), "--remount-ro", str(path)]
+    for host, inside in plan.sockets:
+        args += ["--bind", str(host), str(inside)]
     args += ["--chdir", str(plan.cwd), "--json-status-fd", str(status_fd), "--", *argv]
     return args

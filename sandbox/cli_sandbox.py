@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from rules.paths import runtime_dir
+from gate.errors import GateError
+from rules.action import AgentRef
+from rules.errors import RulesError
 from sandbox.errors import SandboxError
-from sandbox.runner import check, run_sync
+from sandbox.runner import check, run
 from sandbox.spec import MODES, NETWORKS, SandboxSpec
 
 # Like env(1) and timeout(1): the command's own code, or 125 when Warden itself failed.
 WARDEN_FAILED = 125
 NOT_WORKING = 1
 INTERRUPTED = 130
+AGENT = "warden-sandbox"
 
 
 class Parser(argparse.ArgumentParser):
@@ -48,18 +54,39 @@ def main(argv: list[str]) -> int:
             workspace=args.workspace,
             mode=args.mode,
             writable_roots=tuple(args.writable_root),
-            network=args.network,
-            proxy_socket=runtime_dir() / "proxy.sock" if args.network == "proxy" else None,
             env_passthrough=tuple(args.pass_env),
             cwd=Path.cwd(),
         )
-        result = run_sync(command, spec, capture=False)
-    except SandboxError as exc:
+        if args.network == "proxy":
+            return asyncio.run(_proxied(command, spec))
+        return asyncio.run(run(command, spec, capture=False)).exit_code
+    except (SandboxError, GateError, RulesError) as exc:
         print(f"warden sandbox: {exc}", file=sys.stderr)
         return WARDEN_FAILED
     except KeyboardInterrupt:
         return INTERRUPTED
-    return result.exit_code
+
+
+async def _proxied(command: list[str], spec: SandboxSpec) -> int:
+    """Run with the network through a proxy of this run's own.
+
+    Hosts are judged by the gate at `$WARDEN_SOCKET` when one answers (an unknown host waits
+    in its queue), else by the rules alone (an unknown host is refused, saying to start
+    `warden`).
+    """
+    from sandbox.gatelink import proxied_sandbox
+    from sandbox.judge import Judge, RemoteJudge, RulesJudge, running_gate
+
+    agent = AgentRef(name=AGENT, session=f"sandbox-{os.getpid()}")
+    client = await running_gate(agent)
+    try:
+        judge: Judge = RemoteJudge(client) if client is not None else RulesJudge()
+        async with proxied_sandbox(judge, agent, spec.workspace, spec.mode) as proxied:
+            confined = dataclasses.replace(spec, network="proxy", proxy_socket=proxied.proxy_socket)
+            return (await run(command, confined, capture=False)).exit_code
+    finally:
+        if client is not None:
+            await client.close()
 
 
 def _check() -> int:
@@ -75,17 +102,17 @@ def _check() -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="warden sandbox", description="Run commands confined by bubblewrap.")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    run = actions.add_parser(
+    one = actions.add_parser(
         "exec",
         help="run one command confined, in this terminal",
         description="Run one command confined by bubblewrap, with this terminal attached. "
         "Exits with the command's exit code, or 125 if the sandbox could not start.",
     )
-    run.add_argument("--mode", choices=MODES, default="workspace-write")
-    run.add_argument(
+    one.add_argument("--mode", choices=MODES, default="workspace-write")
+    one.add_argument(
         "--workspace", type=Path, default=Path.cwd(), metavar="DIR", help="default: this folder"
     )
-    run.add_argument(
+    one.add_argument(
         "--writable-root",
         type=Path,
         action="append",
@@ -93,15 +120,21 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="another folder the command may write (repeatable)",
     )
-    run.add_argument("--network", choices=NETWORKS, default="off")
-    run.add_argument(
+    one.add_argument(
+        "--network",
+        choices=NETWORKS,
+        default="off",
+        help="off: no network at all (default); proxy: through a proxy of this run's own, "
+        "asking the running gate about new hosts (with no gate: the rules alone decide)",
+    )
+    one.add_argument(
         "--pass-env",
         action="append",
         default=[],
         metavar="NAME",
         help="pass this environment variable in, even if it looks secret (repeatable)",
     )
-    run.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ...")
+    one.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ...")
     actions.add_parser(
         "check",
         help="say whether bubblewrap works here, and which binary is used",

@@ -25,6 +25,7 @@ class Plan:
         protected: Bound read-only inside the writable roots.
         hidden: Covered by an empty read-only tmpfs.
         cwd: Where the command starts.
+        sockets: Unix sockets bound in last, as (host path, path inside).
     """
 
     readable: tuple[Path, ...]
@@ -33,6 +34,7 @@ class Plan:
     protected: tuple[Path, ...]
     hidden: tuple[Path, ...]
     cwd: Path
+    sockets: tuple[tuple[Path, Path], ...] = ()
 
 
 def plan(spec: SandboxSpec) -> Plan:
@@ -48,7 +50,7 @@ def plan(spec: SandboxSpec) -> Plan:
     workspace = _folder(spec.workspace, "workspace")
     writable: tuple[Path, ...] = ()
     if spec.mode == "workspace-write":
-        roots = (workspace, *(_folder(r, "writable root") for r in spec.writable_roots))
+        roots = (workspace, *(_existing(r) for r in spec.writable_roots))
         writable = tuple(sorted(set(roots), key=lambda p: len(p.parts)))
     bound = writable or (workspace,)
     hidden = _hidden(spec.hidden, writable, bound)
@@ -64,7 +66,8 @@ def plan(spec: SandboxSpec) -> Plan:
     readable = () if writable or not _under(workspace, TMP) else (workspace,)
     own = [p for p in _own_paths() if _under(p, TMP) and not any(_under(p, r) for r in bound)]
     readable = (*readable, *sorted(set(own)))
-    return Plan(readable, writable, pinned, protected, hidden, cwd)
+    sockets = tuple((_socket(host), Path(inside)) for host, inside in spec.sockets)
+    return Plan(readable, writable, pinned, protected, hidden, cwd, sockets)
 
 
 def _own_paths() -> list[Path]:
@@ -81,6 +84,21 @@ def _folder(path: Path, what: str) -> Path:
         raise SandboxSpecError(f"the {what} {path} does not exist ({exc.strerror})") from exc
     if not resolved.is_dir():
         raise SandboxSpecError(f"the {what} {path} is not a folder")
+    return resolved
+
+
+def _existing(path: Path) -> Path:
+    """A writable root: a folder, or a single file (an agent's `~/.claude.json`)."""
+    try:
+        return Path(path).expanduser().resolve(strict=True)
+    except OSError as exc:
+        raise SandboxSpecError(f"the writable root {path} does not exist ({exc.strerror})") from exc
+
+
+def _socket(path: Path) -> Path:
+    resolved = Path(path).resolve()
+    if not resolved.is_socket():
+        raise SandboxSpecError(f"{path} is not a Unix socket (is its server running?)")
     return resolved
 
 

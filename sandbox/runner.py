@@ -62,7 +62,7 @@ async def run(
     mounts = plan(spec)
     if spec.proxy_socket is not None:
         mounts, command = bridged(mounts, spec.proxy_socket, command)
-    env = sandbox_env(os.environ, spec.env_passthrough, mounts.cwd)
+    env = sandbox_env(os.environ, spec.env_passthrough, mounts.cwd) | dict(spec.env)
     return await run_confined(binary, mounts, command, env, io)
 
 
@@ -106,7 +106,7 @@ def check(bwrap: Bwrap | None = None) -> Bwrap:
 
 async def _unconfined(command: list[str], spec: SandboxSpec, io: Io) -> RunResult:
     cwd = _existing_folder(Path(spec.cwd or spec.workspace))
-    env = sandbox_env(os.environ, spec.env_passthrough, cwd)
+    env = sandbox_env(os.environ, spec.env_passthrough, cwd) | dict(spec.env)
     try:
         finished = await execute(command, env=env, cwd=cwd, io=io)
     except OSError as exc:

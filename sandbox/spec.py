@@ -44,13 +44,16 @@ class SandboxSpec:
     Attributes:
         workspace: The project folder: writable in `workspace-write`, readable in every mode.
         mode: `read-only`, `workspace-write` or `danger-full-access` (no sandbox at all).
-        writable_roots: More folders bound read-write in `workspace-write`.
+        writable_roots: More folders (or single files) bound read-write in `workspace-write`.
         network: `off` (own network namespace, loopback only) or `proxy` (through Warden's proxy).
         proxy_socket: The host-side Unix socket of the network proxy; required with `proxy`.
         env_passthrough: Environment variables passed in by name, even ones that look secret.
         protected: Paths relative to each writable root that stay read-only (`/` ends a folder).
         hidden: Folders replaced by an empty read-only tmpfs inside the sandbox.
         cwd: Where the command starts; the workspace when None.
+        env: Variables set inside as given (`WARDEN_SOCKET` for `warden run`), after the rest.
+        sockets: Unix sockets bound in, as (the socket on the host, its path inside); bound
+            after the hidden folders, so a socket in one of them is reachable there alone.
     """
 
     workspace: Path
@@ -62,6 +65,8 @@ class SandboxSpec:
     protected: tuple[str, ...] = PROTECTED
     hidden: tuple[Path, ...] = field(default_factory=default_hidden)
     cwd: Path | None = None
+    env: tuple[tuple[str, str], ...] = ()
+    sockets: tuple[tuple[Path, Path], ...] = ()
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -73,3 +78,6 @@ class SandboxSpec:
         for rel in self.protected:
             if Path(rel).is_absolute() or ".." in Path(rel).parts or not rel.strip("/"):
                 raise SandboxSpecError(f"protected path {rel!r} must be relative, inside the root")
+        for _, inside in self.sockets:
+            if not Path(inside).is_absolute():
+                raise SandboxSpecError(f"a socket's path inside, {inside}, must be absolute")

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "exec": ("sandbox.cli_exec", "main", "ask the gate about one command, then run it confined"),
     "agent": ("sandbox.cli_agent", "main", "a coding agent on any OpenAI-compatible model, gated"),
     "mcp": ("sandbox.cli_mcp", "main", "serve gated shell/read/write/fetch tools over MCP (stdio)"),
+    "run": ("sandbox.cli_run", "main", "start an agent confined, with the gate's socket inside"),
     "review": ("reviewer.cli", "review_main", "ask the auto-reviewer for one verdict on a command"),
     "review-eval": ("reviewer.cli", "eval_main", "measure a reviewer model on a labelled corpus"),
     "hook": ("gate.cli_hook", "main", "answer an agent's tool-call hook (stdin JSON) from Warden"),
