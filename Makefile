@@ -14,7 +14,7 @@ PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 python3.11; 
 
 help:
 	@echo "make venv   create .venv and install Warden with its dev tools (only when needed)"
-	@echo "make run    open the console on a sample session (other arguments: ARGS='check \"git status\"')"
+	@echo "make run    open the console with a scripted agent at work (other arguments: ARGS='check \"git status\"')"
 	@echo "make test   ruff format --check, ruff check, mypy, lint-imports, pytest"
 	@echo "make bench  run the rules and gate benchmarks (make bench-gate: the gate alone)"
 	@echo "make corpus judge the public corpora with the built-in rules (allow/ask/block)"
@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: venv
-	$(BIN)/warden $(or $(ARGS),--demo)
+	$(BIN)/warden $(or $(ARGS),demo)
 
 test: venv
 	$(BIN)/ruff format --check .

@@ -16,11 +16,12 @@ from textual.screen import Screen
 from gate.config import NotificationsConfig, load_config
 from gate.errors import ConfigError, GateError
 from gate.pipeline import Gate
+from sandbox.demo_agent import DemoOptions, DemoStatus, run_demo_agent
+from sandbox.errors import SandboxError
 from tui.attach import Attachment, attach
 from tui.attention import Attention, set_window_title, window_title
 from tui.confirm_modal import ConfirmModal
 from tui.console_client import ConsoleClient
-from tui.demo import run_sample
 from tui.history_screen import HistoryScreen
 from tui.messages import GateAttached, GateEventArrived, GateLost
 from tui.queue_screen import QueueScreen
@@ -36,7 +37,7 @@ class WardenApp(App[None]):
         agent_socket: The gate's agent socket (the console socket is beside it).
         gate_factory: Builds the gate this console starts when none answers.
         clock: Wall-clock seconds, for ages and the header's time.
-        demo: Submit the labelled sample session once attached (decided, never run).
+        demo: Run the scripted demo agent once attached, as these options say.
         notifications: How to call for the person (default: the config's `[notifications]`).
     """
 
@@ -52,7 +53,7 @@ class WardenApp(App[None]):
         agent_socket: str | os.PathLike[str] | None = None,
         gate_factory: Callable[[], Gate] = Gate.from_settings,
         clock: Callable[[], float] = time.time,
-        demo: bool = False,
+        demo: DemoOptions | None = None,
         notifications: NotificationsConfig | None = None,
     ) -> None:
         super().__init__()
@@ -61,6 +62,7 @@ class WardenApp(App[None]):
         self.gate_factory = gate_factory
         self.clock = clock
         self.demo = demo
+        self.demo_status: DemoStatus | None = None
         self.state = QueueState()
         self.attachment: Attachment | None = None
         self.origin = "connecting…"
@@ -112,8 +114,19 @@ class WardenApp(App[None]):
 
     @work(group="demo", exit_on_error=False)
     async def run_demo(self, agent_socket: Path) -> None:
-        """The labelled sample session: real decisions, nothing executed."""
-        await run_sample(agent_socket)
+        """The scripted demo agent, in throwaway dirs; the notice shows how it goes."""
+        assert self.demo is not None
+        try:
+            await run_demo_agent(agent_socket, self.demo, self.show_demo)
+        except (GateError, SandboxError) as exc:
+            self.notify(str(exc), title="The demo stopped", severity="error", timeout=30)
+
+    def show_demo(self, status: DemoStatus) -> None:
+        """Show the demo agent's status; say it aloud once when nothing can run."""
+        if self.demo_status is None and not status.executor_on:
+            self.notify(status.about, title="Demo: executor off", severity="warning", timeout=30)
+        self.demo_status = status
+        self.refresh_queue()
 
     async def gate_call(self, method: str, params: dict[str, Any]) -> Any:
         """Call the gate; a refusal becomes an error notification and None."""

@@ -9,6 +9,11 @@ from collections.abc import Callable
 # name → (module, function taking argv and returning an exit code, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "console": ("tui.console_main", "main", "open the console (what `warden` alone does)"),
+    "demo": (
+        "tui.console_main",
+        "demo_main",
+        "the console with a scripted agent at work in a throwaway repo (`make run`)",
+    ),
     "check": ("rules.cli_check", "main", "judge a command, an argv or a batch of actions"),
     "rules": ("rules.cli_rules", "main", "test, explain, lint, locate and trust rules files"),
     "config": ("gate.cli_config", "main", "show the effective config, its path or its schema"),
@@ -38,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
 }
 # Console options `warden` takes without a command.
-CONSOLE_FLAGS = ("--demo", "--socket")
+CONSOLE_FLAGS = ("--socket",)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,10 +85,10 @@ def usage() -> str:
     """The top-level help: synopsis and the subcommands with their one-line help."""
     width = max(map(len, COMMANDS))
     lines = [
-        "usage: warden [-h] [--version] [--demo] [COMMAND [ARGS...]]",
+        "usage: warden [-h] [--version] [COMMAND [ARGS...]]",
         "",
         "Warden stands between AI coding agents and the machine.",
-        "Without a command, `warden` opens the console (`--demo`: with a sample session).",
+        "Without a command, `warden` opens the console; `warden demo` shows it at work.",
         "",
         "commands:",
         *(f"  {name:<{width}}  {help_}" for name, (_, _, help_) in COMMANDS.items()),

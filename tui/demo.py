@@ -1,52 +1,26 @@
-"""A labelled sample session: real actions through the real gate, decided for real, never run."""
+"""The demo's notice on the queue screen: where the scripted agent works, whether anything runs."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from pathlib import Path
-from typing import Any
+from textual.content import Content
+from textual.widgets import Static
 
-from gate.client import AsyncGateClient
-from gate.errors import GateError
-
-SAMPLE_AGENT = {"name": "sample", "session": "demo"}
-NOTICE = "Sample session: real actions decided by the real gate. Sample actions: nothing runs."
+from sandbox.demo_agent import DemoStatus
 
 
-def sample_actions(cwd: str) -> list[dict[str, Any]]:
-    """A handful of everyday and dangerous actions, in the shapes agents send."""
-    home = str(Path.home())
-    return [
-        {"kind": "exec", "command": "git status", "cwd": cwd},
-        {"kind": "exec", "command": "make deploy", "cwd": cwd},
-        {"kind": "exec", "command": "rm -rf ~", "cwd": cwd},
-        {"kind": "read", "path": f"{home}/.ssh/id_rsa", "cwd": cwd},
-        {"kind": "network", "host": "files.pythonhosted.org", "port": 443, "cwd": cwd},
-        {"kind": "exec", "command": "git push origin main", "cwd": cwd},
-    ]
+class DemoNotice(Static):
+    """Two lines above the queue: what the demo is (executor on or off), and its last step."""
 
-
-async def run_sample(agent_socket: Path, cwd: str | None = None) -> list[dict[str, Any]]:
-    """Submit the sample actions as agent `sample` and wait for every decision.
-
-    Nothing is ever executed: the decisions are only collected. The connection stays open
-    until all are decided (closing it would withdraw what still waits).
-    """
-    where = cwd or os.getcwd()
-    async with AsyncGateClient(agent_socket) as client:
-        await client.hello(SAMPLE_AGENT)
-        answers = await asyncio.gather(
-            *(
-                _submit(client, {**action, "agent": SAMPLE_AGENT})
-                for action in sample_actions(where)
-            )
-        )
-    return answers
-
-
-async def _submit(client: AsyncGateClient, action: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return await client.submit(action)
-    except GateError as exc:  # withdrawn or the gate went away: as every client, a denial
-        return {"decision": "deny", "message": str(exc)}
+    def show(self, status: DemoStatus | None) -> None:
+        """Render the demo agent's latest status (None: it has not started yet)."""
+        if status is None:
+            self.update(Content.assemble(("Demo", "bold"), ": starting the scripted agent…"))
+            return
+        about, _, rest = status.about.partition(" · ")
+        parts = [Content.assemble((about, "bold"))]
+        for part in rest.split(" · ") if rest else []:
+            style = "bold $error" if part.startswith("EXECUTOR OFF") else ""
+            parts.append(Content.assemble(" · ", (part, style)))
+        step_style = "bold" if status.finished else "$text-muted"
+        parts.append(Content.assemble("\n", (status.step, step_style)))
+        self.update(Content("").join(parts))

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, OptionList
 
 from tui.action_detail import ActionDetail
 from tui.action_list import ActionList
 from tui.decided_feed import DecidedFeed
-from tui.demo import NOTICE
+from tui.demo import DemoNotice
 from tui.deny_modal import DenyModal
 from tui.grant_flows import approve_always, approve_with_scope
 from tui.header_bar import HeaderBar
@@ -60,7 +60,7 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         if self.warden.demo:
-            yield Static(NOTICE, id="notice")
+            yield DemoNotice(id="notice")
         with Horizontal(id="queue"):
             yield ActionList(id="waiting")
             yield ActionDetail(id="detail")
@@ -80,6 +80,8 @@ class QueueScreen(Screen[None]):
         app, now = self.warden, self.warden.clock()
         pending = list(app.state.pending.values())
         self.query_one(HeaderBar).show(app.state, app.origin, now)
+        if app.demo:
+            self.query_one(DemoNotice).show(app.demo_status)
         self.query_one(ActionList).show(pending, now)
         self.query_one(DecidedFeed).show(
             app.state.feed, app.state.decided_for_you, app.state.decided_by_you

@@ -1,4 +1,4 @@
-"""A console that finds no gate starts one; quitting it stops that gate; the sample session."""
+"""A console that finds no gate starts one; quitting it stops that gate."""
 
 from __future__ import annotations
 
@@ -35,23 +35,10 @@ async def test_starts_a_gate_agents_reach_and_stops_it_on_quit(tmp_path: Path) -
     assert audit_events(tmp_path, "action.decided")[0]["source"] == "error"
 
 
-async def test_demo_submits_labelled_sample_actions_through_the_gate(tmp_path: Path) -> None:
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path), demo=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(app.state.pending) == 4)
-        assert app.screen.query_one("#notice").render().plain.endswith("nothing runs.")
-        await until(pilot, lambda: app.state.decided_for_you == 2)
-        await pilot.press("y")
-        await until(pilot, lambda: app.state.decided_by_you == 1)
-    summaries = {r["summary"]: r["decision"] for r in audit_events(tmp_path, "action.decided")}
-    assert summaries["git status"] == "allow"
-    assert summaries["rm -rf ~"] == "deny"
-
-
 def test_without_a_terminal_warden_prints_usage_instead(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    main(["--demo"])  # pytest's stdout is no terminal: usage and the self-check instead
+    main([])  # pytest's stdout is no terminal: usage and the self-check instead
     assert "usage: warden" in capsys.readouterr().out
 
 
