@@ -30,8 +30,16 @@ INSTRUCTIONS = (
 )
 
 
-def build_server(tools: GatedTools, version: str = "") -> Server[object]:
-    """An MCP server offering `shell`, `read_file`, `write_file` and `fetch` through `tools`."""
+def build_server(
+    tools: GatedTools, version: str = "", heartbeat_s: float = HEARTBEAT_S
+) -> Server[object]:
+    """An MCP server offering `shell`, `read_file`, `write_file` and `fetch` through `tools`.
+
+    Args:
+        tools: The gated tools (gate, sandbox and agent session) the calls go to.
+        version: Warden's version, for the client.
+        heartbeat_s: Seconds between progress notifications while a call waits.
+    """
 
     async def list_tools(
         ctx: ServerRequestContext[object], params: types.PaginatedRequestParams | None
@@ -53,7 +61,7 @@ def build_server(tools: GatedTools, version: str = "") -> Server[object]:
     async def call_tool(
         ctx: ServerRequestContext[object], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
-        async with _heartbeat(ctx):
+        async with _heartbeat(ctx, heartbeat_s):
             try:
                 result = await tools.call(params.name, params.arguments or {})
             except (GateError, SandboxUnavailable) as exc:
@@ -72,14 +80,14 @@ def build_server(tools: GatedTools, version: str = "") -> Server[object]:
 
 
 @contextlib.asynccontextmanager
-async def _heartbeat(ctx: ServerRequestContext[object]) -> AsyncIterator[None]:
+async def _heartbeat(ctx: ServerRequestContext[object], every_s: float) -> AsyncIterator[None]:
     """Progress every few seconds while a call waits for the gate or runs (when asked for)."""
 
     async def beat() -> None:
         started = time.monotonic()
         beats = 0
         while True:
-            await asyncio.sleep(HEARTBEAT_S)
+            await asyncio.sleep(every_s)
             beats += 1
             waited = round(time.monotonic() - started)
             message = f"waiting {waited} s: Warden's decision (maybe a person's) or the command"

@@ -98,9 +98,12 @@ def test_tool_calls_are_judged_run_confined_and_answered(
     assert tool_answers(second) == {"c1": "hello\n"}
     # The shell command ran in the sandbox: the workspace is writable, the outside is not.
     ran = tool_answers(third)["c2"]
-    assert ran.startswith("exit code 1 · ") and "ran in the sandbox (workspace-write)" in ran
-    assert "from-sandbox" in ran and "Read-only file system" in ran
-    assert (workspace / "made-here").exists() and not escape.exists()
+    assert ran.startswith("exit code 1 · ")
+    assert "ran in the sandbox (workspace-write)" in ran
+    assert "from-sandbox" in ran
+    assert "Read-only file system" in ran
+    assert (workspace / "made-here").exists()
+    assert not escape.exists()
     # The denial and its reason reach the model as the tool's result.
     assert tool_answers(fourth)["c3"].startswith("Warden denied this (builtin): recursively")
     # Broken calls are answered as tool errors, and the run goes on.
@@ -223,5 +226,6 @@ async def test_running_gate_asks_the_person_with_the_transcript(
     second = (await next_event(events, "queued"))["pending"]["action"]
     await served.decide(second["id"], "deny", "not that one")
     assert await running == 0
-    assert (workspace / "approved").exists() and not (workspace / "refused").exists()
+    assert (workspace / "approved").exists()
+    assert not (workspace / "refused").exists()
     assert tool_answers(chat.requests[2])["c2"] == "Warden denied this (user): not that one"

@@ -20,6 +20,11 @@ from gate.model import Event, Toggles
 from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from gate.server import GateServer
+from rules.action import AgentRef
+from sandbox.gatelink import proxied_sandbox
+from sandbox.judge import LocalJudge
+from sandbox.mcp_server import build_server
+from sandbox.tools import GatedTools
 
 WARDEN = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
 PASSED = ("HOME", "PATH", "XDG_RUNTIME_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "WARDEN_SOCKET")
@@ -72,7 +77,8 @@ async def test_lists_the_gated_tools_with_their_schemas(served: Gate, tree: Tree
     write = listed[2]
     assert write.input_schema["required"] == ["path", "content"]
     assert write.input_schema["additionalProperties"] is False
-    assert listed[1].annotations is not None and listed[1].annotations.read_only_hint
+    assert listed[1].annotations is not None
+    assert listed[1].annotations.read_only_hint
 
 
 async def test_shell_allowed_denied_and_waiting_for_the_person(served: Gate, tree: Tree) -> None:
@@ -100,7 +106,8 @@ async def test_shell_allowed_denied_and_waiting_for_the_person(served: Gate, tre
         assert not (tree.workspace / "by-mcp").exists()
         await served.decide(queued["id"], "allow")
         done = await asyncio.wait_for(waiting, 30)
-        assert not done.is_error and text(done).startswith("exit code 0 · ")
+        assert not done.is_error
+        assert text(done).startswith("exit code 0 · ")
         assert (tree.workspace / "by-mcp").exists()
 
 
@@ -115,14 +122,16 @@ async def test_a_person_denying_reaches_the_client(served: Gate, tree: Tree) -> 
         assert queued["diff"].endswith("+hi\n")
         await served.decide(queued["id"], "deny", "write it under docs/")
         done = await asyncio.wait_for(waiting, 30)
-    assert done.is_error and text(done) == "Warden denied this (user): write it under docs/"
+    assert done.is_error
+    assert text(done) == "Warden denied this (user): write it under docs/"
     assert not (tree.workspace / "notes.txt").exists()
 
 
 async def test_bad_arguments_are_a_tool_error(served: Gate, tree: Tree) -> None:
     async with Client(warden_mcp(tree.workspace), mode="legacy") as client:
         result = await client.call_tool("shell", {"cmd": "ls"})
-    assert result.is_error and text(result) == "shell: unknown argument 'cmd'; it takes command"
+    assert result.is_error
+    assert text(result) == "shell: unknown argument 'cmd'; it takes command"
 
 
 async def test_without_a_gate_a_private_one_decides_by_the_rules(tree: Tree) -> None:
@@ -130,5 +139,35 @@ async def test_without_a_gate_a_private_one_decides_by_the_rules(tree: Tree) -> 
         allowed = await c.call_tool("shell", {"command": "echo ok"})
         asked = await c.call_tool("shell", {"command": "touch x"})
     assert text(allowed).endswith("stdout:\nok")
-    assert asked.is_error and "no one is here to ask — start Warden" in text(asked)
+    assert asked.is_error
+    assert "no one is here to ask — start Warden" in text(asked)
     assert not (tree.workspace / "x").exists()
+
+
+async def test_a_waiting_call_reports_progress_until_decided(served: Gate, tree: Tree) -> None:
+    events = served.subscribe()
+    agent = AgentRef(name="mcp", session="in-process")
+    judge = LocalJudge(served, "mcp")
+    progress: list[tuple[float, str | None]] = []
+    three = asyncio.Event()
+
+    async def heard(done: float, total: float | None, message: str | None) -> None:
+        progress.append((done, message))
+        if len(progress) >= 3:
+            three.set()
+
+    async with proxied_sandbox(judge, agent, tree.workspace, "workspace-write") as spec:
+        server = build_server(GatedTools(judge, spec, agent), heartbeat_s=0.05)
+        async with Client(server, mode="legacy") as client:
+            waiting = asyncio.create_task(
+                client.call_tool("shell", {"command": "touch late"}, progress_callback=heard)
+            )
+            queued = (await next_event(events, "queued"))["pending"]["action"]
+            await asyncio.wait_for(three.wait(), 10)
+            assert not waiting.done()
+            await served.decide(queued["id"], "allow")
+            done = await asyncio.wait_for(waiting, 30)
+    assert [n for n, _ in progress[:3]] == [1, 2, 3]
+    assert "Warden's decision (maybe a person's)" in (progress[0][1] or "")
+    assert not done.is_error
+    assert (tree.workspace / "late").exists()
