@@ -9,6 +9,7 @@ import os
 import shlex
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import get_args
 
@@ -37,6 +38,15 @@ NO_GATE = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where the agent works: its workspace, where it starts, and the other writable paths."""
+
+    workspace: Path
+    cwd: Path
+    roots: tuple[Path, ...]
+
+
 def main(argv: list[str]) -> int:
     """Run `warden run [--profile NAME] [--mode M] [--policy P] [--workspace DIR] -- CMD...`.
 
@@ -63,10 +73,10 @@ def main(argv: list[str]) -> int:
         profile = profiles.get(name, AgentProfile())
         roots = [Path(r).expanduser() for r in settings.sandbox.writable_roots]
         roots += _writable(profile)
-        agent = AgentRef(name=name, session=f"run-{os.getpid()}")
         workspace = Path(args.workspace or Path.cwd()).expanduser().resolve()
-        cwd = Path.cwd() if args.workspace is None else workspace
-        return asyncio.run(_run(command, args, agent, profile, (workspace, cwd, *roots)))
+        place = _Place(workspace, Path.cwd() if args.workspace is None else workspace, (*roots,))
+        agent = AgentRef(name=name, session=f"run-{os.getpid()}")
+        return asyncio.run(_run(command, args, agent, profile, place))
     except (GateError, RulesError, SandboxError) as exc:
         print(f"warden run: {exc}", file=sys.stderr)
         return WARDEN_FAILED
@@ -79,9 +89,8 @@ async def _run(
     args: argparse.Namespace,
     agent: AgentRef,
     profile: AgentProfile,
-    paths: tuple[Path, ...],
+    place: _Place,
 ) -> int:
-    workspace, cwd, *roots = paths
     client = await running_gate(agent)
     if client is None:
         client = await _open_console(args.console, args.policy, agent)
@@ -97,11 +106,11 @@ async def _run(
     judge = RemoteJudge(client)
     try:
         mode = _mode(args.mode, await judge.toggles())
-        async with proxied_sandbox(judge, agent, workspace, mode, tuple(roots)) as proxied:
+        async with proxied_sandbox(judge, agent, place.workspace, mode, place.roots) as proxied:
             inside = client.path if mode == "danger-full-access" else SOCKET_INSIDE
             spec = dataclasses.replace(
                 proxied,
-                cwd=cwd,
+                cwd=place.cwd,
                 env_passthrough=tuple(profile.env),
                 env=(("WARDEN_SOCKET", str(inside)),),
                 sockets=() if mode == "danger-full-access" else ((client.path, inside),),
@@ -123,7 +132,8 @@ def _mode(asked: Mode | None, toggles: dict[str, object] | None) -> Mode:
     default: Mode = next((m for m in MODES if m == gate_mode), "workspace-write")
     if asked is None:
         return default
-    if gate_mode in LOOSENESS and LOOSENESS[asked] > LOOSENESS[default]:
+    # A gate whose mode cannot be read: workspace-write is the limit, as for `warden exec`.
+    if LOOSENESS[asked] > LOOSENESS[default]:
         print(
             f"warden run: runs in {default}, the gate's sandbox mode, not the looser {asked}",
             file=sys.stderr,
