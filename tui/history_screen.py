@@ -24,6 +24,7 @@ from tui.history_source import (
     row_cells,
 )
 from tui.record_modal import RecordModal
+from tui.rules_panels import shown as shown_path
 
 if TYPE_CHECKING:
     from tui.app import WardenApp
@@ -49,6 +50,10 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "close", "Back", id="history-close"),
         Binding("slash", "focus_filter", "Filter", id="history-filter"),
         Binding("ctrl+l", "clear_filter", "Clear filter", id="history-clear"),
+        Binding("j", "table('cursor_down')", "Down", show=False, id="history-down"),
+        Binding("k", "table('cursor_up')", "Up", show=False, id="history-up"),
+        Binding("g", "table('scroll_top')", "Newest", show=False, id="history-newest"),
+        Binding("G", "table('scroll_bottom')", "Oldest", show=False, id="history-oldest"),
     ]
 
     class Loaded(Message):
@@ -174,7 +179,9 @@ class HistoryScreen(Screen[None]):
         )
         query = self.query_one("#history-query", Input).value.strip()
         what = f"{shown} matching `{query}`" if query else shown
-        self.query_one("#history-title", Static).update(f" History · {loaded} · {self.path}")
+        self.query_one("#history-title", Static).update(
+            f" History · {loaded} · {shown_path(self.path or '')}"
+        )
         self.query_one("#history-status", Static).update(
             f" {what} · enter: full record · / filter · escape back"
         )
@@ -230,6 +237,12 @@ class HistoryScreen(Screen[None]):
         record = self.by_seq.get(str(event.row_key.value))
         if record is not None:
             self.app.push_screen(RecordModal(record))
+
+    def action_table(self, action: str) -> None:
+        """Move in the table (j/k, g newest, G oldest loaded), whatever has focus."""
+        table = self.query_one(DataTable)
+        table.focus()
+        getattr(table, f"action_{action}")()
 
     def action_focus_filter(self) -> None:
         """Move to the filter box."""

@@ -35,32 +35,43 @@ def shown(path: Path | str) -> str:
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
+def _short(file: str) -> str:
+    """`built-in`, `warden/rules.toml` (user) or `.warden/rules.toml` (project)."""
+    path = Path(file)
+    return "built-in" if shown(path) == "built-in" else f"{path.parent.name}/{path.name}"
+
+
 def layers_text(cwd: Path, current: EditableFile) -> Content:
-    """One line per layer: where it is, how many rules, whether it is in force."""
+    """The layers in force, strictest first: how many rules each holds, and the project's trust.
+
+    The file being edited is marked with ✎; its path is in the editor's title.
+    """
     requirements = requirements_file()
     project = find_project_rules(cwd)
     rows = [
-        ("requirements", _count(requirements, "requirements") if requirements.exists() else ""),
+        ("requirements", _count(requirements, "requirements", True)),
         ("built-in", f"{len(builtin_ruleset().all())} rules"),
-        ("user", _count(user_rules_file(), "user")),
+        ("user", _count(user_rules_file(), "user", False)),
         ("project", _project(project, cwd)),
     ]
     parts: list[Content] = [Content.styled(" Layers ", "bold reverse $primary")]
     for name, state in rows:
         editing = name == current.layer
-        parts.append(Content.styled(f"  {name}", "bold $accent" if editing else "bold"))
-        parts.append(Content(f" {state or 'none'}"))
-    return Content("").join(parts)
+        label = f" {name} ✎" if editing else f" {name}"
+        parts.append(Content.styled(label, "bold $accent" if editing else "bold"))
+        parts.append(Content.assemble((f" {state}", ""), (" ·", "$text-muted")))
+    return Content("").join(parts)[:-2]
 
 
-def _count(path: Path, layer: str) -> str:
+def _count(path: Path, layer: str, named: bool) -> str:
+    """`N rules` (with the path when `named`), `none`, or where the file is broken."""
     if not path.exists():
         return "none"
     try:
         rules = load_rules_file(path, "requirements" if layer == "requirements" else "user")
     except RulesFileError as exc:
-        return f"{shown(path)} (broken at line {exc.line})"
-    return f"{shown(path)} ({len(rules.all())} rules)"
+        return f"{shown(path)} broken at line {exc.line}"
+    return f"{shown(path)}: {len(rules.all())} rules" if named else f"{len(rules.all())} rules"
 
 
 def _project(project: Path | None, cwd: Path) -> str:
@@ -91,8 +102,9 @@ def report_text(check: FileCheck) -> Content:
         for rule in check.examples:
             mark = ("✗", "$error") if rule.failures else ("✓", "$success")
             tally = f"{rule.total} example(s)" if rule.total else "no examples"
+            name = "" if rule.rule_id.endswith(f":{rule.line}") else f" {rule.rule_id}"
             lines.append(
-                Content.assemble(mark, f" {rule.rule_id} ", (f"line {rule.line} · {tally}", "dim"))
+                Content.assemble(mark, f" line {rule.line}", (name, "bold"), (f" · {tally}", "dim"))
             )
     if check.findings:
         lines.append(Content.styled("\nAdvice (warden rules lint)", "bold"))
@@ -110,7 +122,7 @@ def verdict_text(command: str, cwd: str, check: FileCheck) -> Content:
     lines = [
         Content.assemble(
             (f" {verdict.decision} ", OUTCOME_STYLES[verdict.decision]),
-            f"  {SOURCE_WORDS[verdict.source]}",
+            f" {SOURCE_WORDS[verdict.source]}",
         )
     ]
     if not check.ok:
@@ -124,7 +136,7 @@ def verdict_text(command: str, cwd: str, check: FileCheck) -> Content:
             )
         )
         rule = part.rule
-        where = f"{rule.id} ({shown(rule.file)}:{rule.line})" if rule else part.source
+        where = f"{rule.id} · {_short(rule.file)}:{rule.line}" if rule else part.source
         why = f": {part.why}" if part.why else ""
         lines.append(Content.styled(f"      {where}{why}", "dim"))
     if verdict.signals:

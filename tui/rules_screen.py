@@ -81,7 +81,8 @@ class RulesScreen(Screen[None]):
                     yield Static(id="rules-report")
                 with Vertical(id="rules-try-box"):
                     yield Input(placeholder="a command, e.g. git push origin main", id="rules-cmd")
-                    yield Static(id="rules-verdict")
+                    with VerticalScroll(id="rules-verdict-box"):
+                        yield Static(id="rules-verdict")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -126,7 +127,7 @@ class RulesScreen(Screen[None]):
         state = "modified, not saved" if self.modified else "saved"
         if not self.check.ok:
             state += f" · {len(self.check.problems)} problem(s)"
-        self.editor.border_title = f"{self.current.label} · {shown(self.current.path)} · {state}"
+        self.editor.border_title = f"{state} · {self.current.label} · {shown(self.current.path)}"
         self.editor.border_subtitle = "" if TREE_SITTER_TOML else "TOML colours: built-in scanner"
 
     @on(TextArea.Changed, "#rules-editor")

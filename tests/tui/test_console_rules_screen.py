@@ -117,7 +117,10 @@ async def test_try_box_judges_by_the_edited_rules_before_saving(tmp_path: Path) 
         await until(pilot, lambda: "decided by your rules" in _text(verdict))
         shown = _text(verdict)
         assert shown.lstrip().startswith("allow")
-        assert f"frob ({path}:{(MINE + fixed).splitlines().index('[[command]]') + 1})" in shown
+        assert (
+            f"frob · warden/rules.toml:{(MINE + fixed).splitlines().index('[[command]]') + 1}"
+            in shown
+        )
         assert path.read_text() == MINE  # trying saves nothing
 
         await pilot.press("ctrl+t", "ctrl+u", *"rm -rf ~")

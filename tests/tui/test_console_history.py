@@ -1,0 +1,201 @@
+"""The history screen against a real gate and audit log: filters, one record in full, live rows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, TextArea
+
+from gate.audit import AuditLog
+from gate.audit_files import ZERO_HASH, line_hash
+from gate.client import AsyncGateClient
+from gate.grants import GrantStore
+from gate.model import Toggles
+from gate.paths import socket_paths
+from gate.pipeline import Gate
+from gate.rulebook import Rulebook
+from tests.tui.console_helpers import ASK, make_gate, until
+from tui.app import WardenApp
+from tui.history_screen import PAGE, HistoryScreen
+from tui.history_source import HistoryFilter
+from tui.record_modal import RecordModal
+
+SIZE = (120, 36)
+
+
+def _submit(client: AsyncGateClient, agent: str, command: str) -> asyncio.Task[dict[str, Any]]:
+    action = {
+        "kind": "exec",
+        "command": command,
+        "cwd": "/w",
+        "agent": {"name": agent, "session": f"{agent}-1"},
+    }
+    return asyncio.create_task(client.submit(action))
+
+
+def _summaries(screen: HistoryScreen) -> list[str]:
+    table = screen.query_one(DataTable)
+    return [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+
+
+async def _filter(pilot: Pilot[None], screen: HistoryScreen, text: str) -> list[str]:
+    screen.query_one("#history-query", Input).value = text
+    await pilot.pause()
+    return _summaries(screen)
+
+
+async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: Path) -> None:
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        client = AsyncGateClient(socket_paths()[0])
+        try:
+            for agent, command in [
+                ("claude", "git status"),
+                ("claude", "rm -rf ~"),
+                ("codex", "ls -la"),
+            ]:
+                await _submit(client, agent, command)
+            waiting = _submit(client, "codex", ASK)
+            await until(pilot, lambda: len(app.state.pending) == 1)
+            await pilot.press("n")  # a person denies it
+            assert (await waiting)["source"] == "user"
+
+            await pilot.press("h")
+            await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            screen = app.screen
+            assert isinstance(screen, HistoryScreen)
+            assert _summaries(screen) == [ASK, "ls -la", "rm -rf ~", "git status"]  # newest first
+            table = screen.query_one(DataTable)
+            assert [c.plain for c in table.get_row_at(0)][4:] == ["deny", "you"]
+
+            assert await _filter(pilot, screen, "source:builtin") == [
+                "ls -la",
+                "rm -rf ~",
+                "git status",
+            ]
+            assert await _filter(pilot, screen, "decision:deny") == [ASK, "rm -rf ~"]
+            assert await _filter(pilot, screen, "agent:codex") == [ASK, "ls -la"]
+            assert await _filter(pilot, screen, "STATUS") == ["git status"]
+            assert await _filter(pilot, screen, "decision:deny source:you") == [ASK]
+            assert await _filter(pilot, screen, "agent:claude -rm") == ["git status"]
+            assert await _filter(pilot, screen, "agent:claude,codex decision:allow") == [
+                "ls -la",
+                "git status",
+            ]
+            assert await _filter(pilot, screen, "source:reviewer") == []
+
+            await pilot.press("ctrl+l")  # clear the filter
+            assert len(_summaries(screen)) == 4
+            table.focus()
+            table.move_cursor(row=2)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, RecordModal))
+            record = json.loads(app.screen.query_one(TextArea).text)
+            assert record["event"] == "action.decided"
+            assert record["summary"] == "rm -rf ~"
+            assert record["decision"] == "deny"
+            assert record["source"] == "builtin"
+            assert record["rule"]["id"]
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen)
+
+            await _submit(client, "claude", "git log --oneline")  # decided while the screen is open
+            await until(pilot, lambda: len(_summaries(screen)) == 5)
+            assert _summaries(screen)[0] == "git log --oneline"
+            assert table.cursor_row == 3  # the selected record stays selected, one row down
+            assert table.get_row_at(3)[3].plain == "rm -rf ~"
+
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, HistoryScreen))
+        finally:
+            await client.close()
+
+
+def _write_log(path: Path, count: int) -> None:
+    """A well-formed audit log of `count` decisions (every third one denied), hash-chained."""
+    prev = ZERO_HASH
+    with path.open("wb") as handle:
+        for seq in range(1, count + 1):
+            record = {
+                "seq": seq,
+                "ts": f"2026-11-25T10:{seq // 600 % 60:02d}:{seq // 10 % 60:02d}+00:00",
+                "event": "action.decided",
+                "prev": prev,
+                "action_id": f"act-{seq}",
+                "agent": "claude" if seq % 2 else "codex",
+                "session": "s",
+                "kind": "exec",
+                "summary": f"echo {seq}",
+                "decision": "deny" if seq % 3 == 0 else "allow",
+                "source": "rules",
+            }
+            line = json.dumps(record, separators=(",", ":")).encode()
+            handle.write(line + b"\n")
+            prev = line_hash(line)
+
+
+async def test_ten_thousand_decisions_load_in_pages(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    _write_log(log, 10_000)
+
+    def gate() -> Gate:
+        return Gate(
+            rulebook=Rulebook(),
+            grants=GrantStore(tmp_path / "grants.json"),
+            audit=AuditLog(log),
+            toggles=Toggles(auto_review=False),
+        )
+
+    app = WardenApp(gate_factory=gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        screen = app.screen
+        assert isinstance(screen, HistoryScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == PAGE  # one page in the table, not ten thousand rows
+        assert _summaries(screen)[0] == "echo 10000"
+        await until(pilot, lambda: screen.done, seconds=20)
+        assert len(screen.records) == 10_000
+        assert table.row_count == PAGE
+
+        await pilot.press("G")  # the cursor nears the end: the next page comes
+        await until(pilot, lambda: table.row_count == 2 * PAGE)
+        assert _summaries(screen)[2 * PAGE - 1] == f"echo {10_000 - 2 * PAGE + 1}"
+
+        shown = await _filter(pilot, screen, "decision:deny agent:codex")
+        assert shown[:3] == ["echo 9996", "echo 9990", "echo 9984"]
+        assert len(shown) == PAGE
+        assert await _filter(pilot, screen, '"echo 42"') == [
+            f"echo {n}" for n in range(10_000, 0, -1) if "echo 42" in f"echo {n}"
+        ]  # a quoted phrase; unquoted, `echo 42` is two words
+
+
+@pytest.mark.parametrize(
+    ("query", "record", "expected"),
+    [
+        ("", {"decision": "allow"}, True),
+        ("decision:deny", {"decision": "allow"}, False),
+        ("decision:allow,deny", {"decision": "deny"}, True),
+        ("source:you", {"source": "user"}, True),
+        ("source:user", {"source": "user"}, True),
+        ("source:rul", {"source": "rules"}, True),
+        ("agent:Claude", {"agent": "claude-code"}, True),
+        ("kind:net", {"kind": "exec"}, False),
+        ("push", {"summary": "git push origin main"}, True),
+        ("-push", {"summary": "git push origin main"}, False),
+        ('"origin main"', {"summary": "git push origin main"}, True),
+        ("guard.rm", {"summary": "rm -rf /", "rule": {"id": "guard.rm-root"}}, True),
+        ("nosuch:thing", {"summary": "nosuch:thing here"}, True),  # not a key: a word
+        ('unbalanced "quote', {"summary": 'unbalanced "quote'}, True),
+    ],
+)
+def test_filter_words(query: str, record: dict[str, Any], expected: bool) -> None:
+    assert HistoryFilter.parse(query).matches(record) is expected
