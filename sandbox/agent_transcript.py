@@ -48,7 +48,10 @@ class Transcript:
             verdict = f"allowed ({decision.source})"
         else:
             verdict = f"denied ({decision.source})"
-        lines = result.text.splitlines() or [""]
+        text = result.text
+        if decision is not None and decision.decision != "allow":
+            text = decision.message or "no reason given"
+        lines = text.splitlines() or [""]
         mark = "✗" if result.error else "✓"
         self._print(f"    {mark} {verdict}: {lines[0]}")
         for line in lines[1 : 1 + SHOWN_LINES]:

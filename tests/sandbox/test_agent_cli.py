@@ -114,7 +114,7 @@ def test_tool_calls_are_judged_run_confined_and_answered(
     out = capfd.readouterr().out
     assert "gate: a private headless gate" in out
     assert "[1] → read_file README" in out
-    assert "✗ denied (builtin): Warden denied this (builtin)" in out
+    assert "✗ denied (builtin): recursively deletes" in out
     assert "done after 5 model requests." in out
 
 
