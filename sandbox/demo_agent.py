@@ -175,13 +175,13 @@ class _Demo:
         self.report = report
         self.turns: list[Turn] = []
         repo = world.workspace.relative_to(world.home)
-        where = f"Demo: agent `demo` in a throwaway HOME, {world.home} (repo ~/{repo})"
+        where = f"agent `demo` in a throwaway HOME, {world.home} (repo ~/{repo})"
         if trouble is None:
-            about = f"{where} · executor on: bubblewrap, workspace-write"
+            about = f"{where} · sandbox: bubblewrap, workspace-write"
         else:
             about = (
-                f"{where} · EXECUTOR OFF: {trouble} · decisions are made and logged, nothing "
-                "runs (`warden sandbox check` says how to fix it)"
+                f"{where} · EXECUTOR OFF: decisions are made and logged, nothing runs · "
+                f"{trouble} (`warden sandbox check` says how to fix it)"
             )
         self.status = DemoStatus(about, "setting up…", trouble is None)
 

@@ -124,7 +124,7 @@ class WardenApp(App[None]):
     def show_demo(self, status: DemoStatus) -> None:
         """Show the demo agent's status; say it aloud once when nothing can run."""
         if self.demo_status is None and not status.executor_on:
-            self.notify(status.about, title="Demo: executor off", severity="warning", timeout=30)
+            self.notify(status.about, title="Demo: executor off", severity="warning", timeout=15)
         self.demo_status = status
         self.refresh_queue()
 

@@ -1,4 +1,4 @@
-"""The demo's notice on the queue screen: where the scripted agent works, whether anything runs."""
+"""The demo's notice on the queue screen: whether anything runs, the last step, where it works."""
 
 from __future__ import annotations
 
@@ -9,18 +9,19 @@ from sandbox.demo_agent import DemoStatus
 
 
 class DemoNotice(Static):
-    """Two lines above the queue: what the demo is (executor on or off), and its last step."""
+    """Above the queue: the executor's state and the agent's last step, then where it works."""
 
     def show(self, status: DemoStatus | None) -> None:
         """Render the demo agent's latest status (None: it has not started yet)."""
+        badge = (" DEMO ", "bold reverse $warning")
         if status is None:
-            self.update(Content.assemble(("Demo", "bold"), ": starting the scripted agent…"))
+            self.update(Content.assemble(badge, " starting the scripted agent…"))
             return
-        about, _, rest = status.about.partition(" · ")
-        parts = [Content.assemble((about, "bold"))]
-        for part in rest.split(" · ") if rest else []:
-            style = "bold $error" if part.startswith("EXECUTOR OFF") else ""
-            parts.append(Content.assemble(" · ", (part, style)))
-        step_style = "bold" if status.finished else "$text-muted"
-        parts.append(Content.assemble("\n", (status.step, step_style)))
-        self.update(Content("").join(parts))
+        executor = (
+            ("executor on", "$success")
+            if status.executor_on
+            else ("EXECUTOR OFF: nothing runs", "bold $error")
+        )
+        step = (status.step, "bold" if status.finished else "")
+        about = (status.about, "$text-muted")
+        self.update(Content.assemble(badge, " ", executor, " · ", step, "\n", about))

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,7 @@ async def test_the_demo_tells_its_story_and_commits_only_in_its_throwaway_repo(
     try:
         assert statuses[-1].finished
         assert statuses[-1].executor_on
-        assert "executor on" in statuses[-1].about
+        assert "sandbox: bubblewrap, workspace-write" in statuses[-1].about
         assert str(root) in statuses[-1].about
         assert len(outcomes) == len(load_scenario().steps)
         assert story(tmp_path / "audit.jsonl", str(root)) == STORY_WITH_EXECUTOR
@@ -236,3 +237,26 @@ def test_a_broken_scenario_is_refused_naming_its_line(
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert problem in str(caught.value)
+
+
+async def test_warden_demo_no_console_runs_the_agent_against_the_running_gate(
+    gate: Gate, tmp_path: Path
+) -> None:
+    warden = Path(sys.executable).with_name("warden")
+    process = await asyncio.create_subprocess_exec(
+        str(warden),
+        "demo",
+        "--no-console",
+        "--pace",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    lines = stdout.decode().splitlines()
+    assert lines[0].startswith("agent `demo` in a throwaway HOME, ")
+    assert "  step 11/14 · rm -rf ~ · denied (builtin): recursively deletes" in "\n".join(lines)
+    assert lines[-1].startswith("  finished: 14 steps")
+    decided = [r for r in read_log(tmp_path / "audit.jsonl") if r["event"] == "action.decided"]
+    assert ("connect pypi.org:443", "user") in [(r["summary"], r["source"]) for r in decided]

@@ -102,7 +102,7 @@ def test_warden_demo_in_tmux_approve_deny_quit(terminal: Terminal, tmp_path: Pat
     # Textual draws on stderr, so nothing is redirected: the pane is the console.
     terminal.start(f"env -i {assignments} {shlex.quote(WARDEN)} demo --pace 0")
     terminal.wait_for("connect pypi.org:443")
-    assert "Demo: agent `demo` in a throwaway HOME" in terminal.screen()
+    assert "agent `demo` in a throwaway HOME" in terminal.screen()
     assert ("executor on" if bwrap_works() else "EXECUTOR OFF") in terminal.screen()
     terminal.keys("n")  # no package downloads
     terminal.wait_for("connect calc-demo.example.com:443")
