@@ -103,4 +103,6 @@ def check_arguments(name: str, arguments: Any) -> dict[str, str] | str:
             return f"{name}: missing argument {key!r}"
         if not isinstance(arguments[key], str):
             return f"{name}: argument {key!r} must be a string"
+        if "\0" in arguments[key] and key != "content":
+            return f"{name}: argument {key!r} contains a NUL character"
     return {key: arguments[key] for key in wanted}

@@ -9,6 +9,7 @@ A denial comes back as the tool's result, so the model sees why.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import time
 import uuid
@@ -72,6 +73,8 @@ class GatedTools:
     ) -> None:
         self.judge = judge
         self.spec = spec
+        # Reading and writing a file needs no network: no proxy bridge to start (~60 ms).
+        self._offline = dataclasses.replace(spec, network="off", proxy_socket=None)
         self.agent = agent
         self.timeout_s = timeout_s
         self.context = ActionContext()
@@ -106,12 +109,13 @@ class GatedTools:
         """Run a shell command in the sandbox once the gate allows it."""
         if not command.strip():
             return ToolResult("shell: the command is empty", error=True)
-        outcome = await self._execute(self._action(kind="exec", command=command))
+        outcome = await self._execute(self._action(kind="exec", command=command), self.spec)
         return _command_result(outcome)
 
     async def read_file(self, path: str) -> ToolResult:
         """Read a file in the sandbox once the gate allows it."""
-        outcome = await self._execute(self._action(kind="read", path=self._absolute(path)))
+        action = self._action(kind="read", path=self._absolute(path))
+        outcome = await self._execute(action, self._offline)
         run = outcome.final
         if run is None:
             return _denied(outcome.decision)
@@ -138,7 +142,7 @@ class GatedTools:
         target = self._absolute(path)
         diff = unified(target, old_content(target) or "", content)
         action = self._action(kind="write", path=target, content=content, diff=diff)
-        outcome = await self._execute(action)
+        outcome = await self._execute(action, self._offline)
         run = outcome.final
         if run is None:
             return _denied(outcome.decision)
@@ -191,11 +195,11 @@ class GatedTools:
     def _absolute(self, path: str) -> str:
         return os.path.normpath(os.path.join(self.spec.workspace, os.path.expanduser(path)))
 
-    async def _execute(self, action: Action) -> ExecOutcome:
+    async def _execute(self, action: Action, spec: SandboxSpec) -> ExecOutcome:
         try:
             return await execute(
                 action,
-                self.spec,
+                spec,
                 self.judge,
                 max_output=CAPTURE_LIMIT,
                 timeout_s=self.timeout_s,

@@ -219,3 +219,21 @@ async def test_actions_carry_the_context_and_a_diff(tree: Tree, rules: Path) -> 
         assert not gate.pending
     assert (tree.workspace / "README").read_text() == "old line\n"
     await gate.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "message"),
+    [
+        ("shell", [], "shell: the arguments must be a JSON object, not list"),
+        ("shell", {"command": 3}, "shell: argument 'command' must be a string"),
+        ("read_file", {"path": "a\0b"}, "read_file: argument 'path' contains a NUL character"),
+        ("fetch", {}, "fetch: missing argument 'url'"),
+        ("rm", {}, "unknown tool 'rm'; the tools are shell, read_file, write_file, fetch"),
+    ],
+)
+async def test_calls_that_do_not_fit_are_answered_not_run(
+    tools: GatedTools, name: str, arguments: Any, message: str
+) -> None:
+    result = await tools.call(name, arguments)
+    assert result.error
+    assert (result.text, result.decision) == (message, None)
