@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
@@ -95,7 +96,8 @@ class HistoryScreen(Screen[None]):
         self.path = self.path or audit_path(self.warden)
         wide = self.app.size.width >= WIDE
         table = self.query_one(DataTable)
-        summary = max(16, self.app.size.width - (80 if wide else 54))
+        # What the other columns, the cell padding and the scrollbar leave (no sideways scroll).
+        summary = max(16, self.app.size.width - (80 if wide else 58))
         columns = [
             ("time", 14 if wide else 8),
             ("agent · session" if wide else "agent", 25 if wide else 12),
@@ -172,24 +174,33 @@ class HistoryScreen(Screen[None]):
         ]
 
     def _status(self) -> None:
-        total = len(self.records)
-        loaded = f"{total:,} decisions" + ("" if self.done else " so far (reading…)")
         shown = (
             f"{self.matched:,} shown" if self.matched < self.limit else f"first {self.matched:,}"
         )
         query = self.query_one("#history-query", Input).value.strip()
         what = f"{shown} matching `{query}`" if query else shown
-        self.query_one("#history-title", Static).update(
-            f" History · {loaded} · {shown_path(self.path or '')}"
-        )
+        self._title()
         self.query_one("#history-status", Static).update(
             f" {what} · enter: full record · / filter · escape back"
+        )
+
+    def _title(self) -> None:
+        """Counts and the log's path; what waits for a person, so it is not missed here."""
+        loaded = f"{len(self.records):,} decisions" + ("" if self.done else " so far (reading…)")
+        waiting = len(self.warden.state.pending)
+        self.query_one("#history-title", Static).update(
+            Content.assemble(
+                (" History ", "bold reverse $primary"),
+                f" {loaded} · {shown_path(self.path or '')}",
+                (f" · {waiting} waiting: escape" if waiting else "", "bold $warning"),
+            )
         )
 
     def refresh_live(self) -> None:
         """Put decisions made since the screen opened at the top (the gate reported some)."""
         if self.path is None:
             return
+        self._title()
         fresh = []
         for record in records_newest_first(self.path, after=self.newest):
             fresh.append(record)

@@ -15,10 +15,7 @@ from gate.audit_files import lines_backwards, log_files, parse_record, tail_star
 
 DECIDED = "action.decided"
 FILTER_KEYS = ("source", "decision", "agent", "kind")
-FILTER_HELP = (
-    "filter: words match any text · source:rules decision:deny agent:claude kind:exec "
-    "(a,b = either; -word excludes)"
-)
+FILTER_HELP = "words · source: decision: agent: kind: · a,b either · -word excludes"
 
 
 def records_newest_first(path: Path, after: int = 0) -> Iterator[dict[str, Any]]:

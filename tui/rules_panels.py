@@ -35,6 +35,11 @@ def shown(path: Path | str) -> str:
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
+def plural(count: int, word: str) -> str:
+    """`no examples`, `1 example`, `3 examples`."""
+    return f"{count or 'no'} {word}{'' if count == 1 else 's'}"
+
+
 def _short(file: str) -> str:
     """`built-in`, `warden/rules.toml` (user) or `.warden/rules.toml` (project)."""
     path = Path(file)
@@ -87,7 +92,7 @@ def report_text(check: FileCheck) -> Content:
     lines: list[Content] = []
     if check.problems:
         count = len(check.problems)
-        lines.append(Content.styled(f"✗ {count} problem(s): fix them to save", "bold $error"))
+        lines.append(Content.styled(f"✗ {plural(count, 'problem')}: fix to save", "bold $error"))
         for problem in check.problems:
             lines.append(Content.styled(f"line {problem.line}:{problem.column}", "$error"))
             lines.append(Content(f"  {problem.message}"))
@@ -95,13 +100,16 @@ def report_text(check: FileCheck) -> Content:
         total = sum(e.total for e in check.examples)
         rules = len(check.examples)
         lines.append(
-            Content.styled(f"✓ valid · {rules} rule(s) · {total} example(s) pass", "bold $success")
+            Content.styled(
+                f"✓ valid · {plural(rules, 'rule')} · {plural(total, 'example')} pass",
+                "bold $success",
+            )
         )
     if check.examples:
         lines.append(Content.styled("\nExamples", "bold"))
         for rule in check.examples:
             mark = ("✗", "$error") if rule.failures else ("✓", "$success")
-            tally = f"{rule.total} example(s)" if rule.total else "no examples"
+            tally = plural(rule.total, "example")
             name = "" if rule.rule_id.endswith(f":{rule.line}") else f" {rule.rule_id}"
             lines.append(
                 Content.assemble(mark, f" line {rule.line}", (name, "bold"), (f" · {tally}", "dim"))
@@ -138,7 +146,7 @@ def verdict_text(command: str, cwd: str, check: FileCheck) -> Content:
         rule = part.rule
         where = f"{rule.id} · {_short(rule.file)}:{rule.line}" if rule else part.source
         why = f": {part.why}" if part.why else ""
-        lines.append(Content.styled(f"      {where}{why}", "dim"))
+        lines.append(Content.styled(f"  {where}{why}", "dim"))
     if verdict.signals:
         lines.append(Content.styled("signals: " + ", ".join(verdict.signals), "$warning"))
     return Content("\n").join(lines)

@@ -24,11 +24,12 @@ from rules.paths import user_rules_file
 from rules.trust import trust_state
 from tui.confirm_modal import ConfirmModal
 from tui.rules_check import USER_TEMPLATE, FileCheck, check_text, save_rules
-from tui.rules_panels import layers_text, report_text, shown, verdict_text
+from tui.rules_panels import layers_text, plural, report_text, shown, verdict_text
 from tui.toml_area import TREE_SITTER_TOML, TomlArea
 
 CHECK_DELAY = 0.25  # seconds of quiet typing before the file is checked again
 DISK_POLL = 0.5  # seconds between looks at the file on disk
+NARROW = 100  # below this width the editor and the side panes share the width evenly
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,9 @@ class RulesScreen(Screen[None]):
                         yield Static(id="rules-verdict")
         yield Footer(show_command_palette=False)
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "-narrow")
+
     def on_mount(self) -> None:
         self.query_one("#rules-report-box").border_title = "Check"
         self.query_one("#rules-try-box").border_title = "Try a command"
@@ -126,7 +130,7 @@ class RulesScreen(Screen[None]):
     def _show_title(self) -> None:
         state = "modified, not saved" if self.modified else "saved"
         if not self.check.ok:
-            state += f" · {len(self.check.problems)} problem(s)"
+            state += f" · {plural(len(self.check.problems), 'problem')}"
         self.editor.border_title = f"{state} · {self.current.label} · {shown(self.current.path)}"
         self.editor.border_subtitle = "" if TREE_SITTER_TOML else "TOML colours: built-in scanner"
 
@@ -184,7 +188,7 @@ class RulesScreen(Screen[None]):
             first = self.check.problems[0]
             self.notify(
                 f"Not saved: line {first.line}: {first.message}",
-                title=f"{len(self.check.problems)} problem(s)",
+                title=plural(len(self.check.problems), "problem"),
                 severity="error",
                 timeout=10,
             )

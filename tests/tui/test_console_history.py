@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from gate.audit import AuditLog
 from gate.audit_files import ZERO_HASH, line_hash
@@ -111,10 +111,25 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             assert table.cursor_row == 3  # the selected record stays selected, one row down
             assert table.get_row_at(3)[3].plain == "rm -rf ~"
 
+            title = screen.query_one("#history-title", Static)
+            assert "waiting" not in str(title.content)
+            _submit(client, "codex", ASK)  # someone needs a person while the screen is open
+            await until(pilot, lambda: "1 waiting: escape" in str(title.content))
+
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, HistoryScreen))
         finally:
             await client.close()
+
+
+async def test_palette_opens_the_history_screen(tmp_path: Path) -> None:
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        await pilot.press("ctrl+p", *"History")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
 
 
 def _write_log(path: Path, count: int) -> None:

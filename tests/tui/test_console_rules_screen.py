@@ -1,14 +1,16 @@
-"""The rules screen against a real gate: check at each edit, save only when valid, the gate obeys."""
+"""The rules screen against a real gate: checked at each edit, saved only when valid, obeyed."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from rules.paths import user_rules_file
+from rules.trust import trust_project, trust_state
 from tests.tui.console_helpers import ASK, Agent, make_gate, until
 from tui.app import WardenApp
 from tui.rules_screen import RulesScreen
@@ -164,3 +166,59 @@ async def test_absent_user_file_is_created_from_the_template(tmp_path: Path) -> 
         assert screen.check.ok
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, RulesScreen))
+
+
+async def test_trusted_project_file_is_editable_and_stays_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "shop"
+    (project / ".git").mkdir(parents=True)
+    rules = project / ".warden" / "rules.toml"
+    rules.parent.mkdir()
+    rules.write_text("# shop rules\nversion = 1\n")
+    trust_project(rules)
+    monkeypatch.chdir(project)
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, app)
+        assert [f.layer for f in screen.files] == ["user", "project"]
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: screen.current.layer == "project")
+        assert screen.editor.text == "# shop rules\nversion = 1\n"
+        assert "project ✎" in str(screen.query_one("#rules-layers", Static).content)
+        screen.editor.insert(
+            '\n[[network]]\nhost = "*.corp.example"\ndecision = "block"\n', _end(screen.editor)
+        )
+        await until(pilot, lambda: screen.modified and screen.check.ok)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not screen.modified)
+        assert "corp.example" in rules.read_text()
+        assert trust_state(rules) == "trusted"  # Warden's own edit keeps the trust
+
+
+async def test_untrusted_project_file_is_not_offered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "shop"
+    (project / ".git").mkdir(parents=True)
+    (project / ".warden").mkdir()
+    (project / ".warden" / "rules.toml").write_text("version = 1\n")
+    monkeypatch.chdir(project)
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, app)
+        assert [f.layer for f in screen.files] == ["user"]
+        assert "(not trusted)" in str(screen.query_one("#rules-layers", Static).content)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert screen.current.layer == "user"
+
+
+async def test_palette_opens_the_rules_screen(tmp_path: Path) -> None:
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        await pilot.press("ctrl+p", *"Rules")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RulesScreen))
