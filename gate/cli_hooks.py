@@ -7,10 +7,21 @@ import difflib
 import json
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
-from gate.adapters.install import TARGETS, SettingsError, add, hook_command, installed, remove
+from gate.adapters.install import (
+    TARGETS,
+    SettingsError,
+    Target,
+    add,
+    add_toml,
+    hook_command,
+    installed,
+    remove,
+    remove_toml,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,17 +67,12 @@ def main(argv: list[str]) -> int:
     target = TARGETS[args.agent]
     path = target.path(args.scope or "user", Path.home(), Path.cwd())
     try:
-        before_text, before = read(path)
+        before_text, before = read(path, target.format)
+        after_text = changed(args, target, before_text, before)
     except (OSError, SettingsError) as exc:
         print(f"warden hooks: {path}: {exc}", file=sys.stderr)
         return 2
-    if args.verb == "install":
-        program = shutil.which("warden") or "warden"
-        after = add(before, target, hook_command(program, args.agent, args.confine))
-    else:
-        after = remove(before)
-    after_text = json.dumps(after, indent=2, ensure_ascii=False) + "\n"
-    if after == before:
+    if after_text == before_text:
         print(f"{path}: nothing to change")
         return 0
     sys.stdout.writelines(
@@ -85,11 +91,34 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def read(path: Path) -> tuple[str, dict[str, Any]]:
+def changed(args: argparse.Namespace, target: Target, text: str, settings: dict[str, Any]) -> str:
+    """The settings file's text after installing or uninstalling Warden's hook.
+
+    Raises:
+        SettingsError: the result would not be a settings file the agent can read.
+    """
+    install = args.verb == "install"
+    command = hook_command(shutil.which("warden") or "warden", args.agent, args.confine)
+    if target.format == "json":
+        after = add(settings, target, command) if install else remove(settings)
+        return text if after == settings else json.dumps(after, indent=2, ensure_ascii=False) + "\n"
+    result = add_toml(text, target, args.agent, command) if install else remove_toml(text)
+    try:
+        parsed = tomllib.loads(result)
+    except tomllib.TOMLDecodeError as exc:  # e.g. `hooks.PreToolUse` written as an inline array
+        raise SettingsError(
+            f"cannot add Warden's hook to this file ({exc}); add it by hand"
+        ) from exc
+    if install and not installed(parsed):
+        raise SettingsError("Warden's hook would not be read from this file; add it by hand")
+    return result
+
+
+def read(path: Path, format: str = "json") -> tuple[str, dict[str, Any]]:
     """A settings file's text and parsed object (`{}` for a missing or empty file).
 
     Raises:
-        SettingsError: the file is not a JSON object.
+        SettingsError: the file is not a JSON object (or not TOML, for `toml`).
         OSError: it cannot be read.
     """
     if not path.exists():
@@ -97,6 +126,11 @@ def read(path: Path) -> tuple[str, dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
     if not text.strip():
         return text, {}
+    if format == "toml":
+        try:
+            return text, tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"not valid TOML ({exc}); fix it by hand first") from exc
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -133,14 +167,14 @@ def doctor_main(argv: list[str]) -> int:
     for agent, target in TARGETS.items():
         for scope in ("user", "project"):
             path = target.path(scope, Path.home(), Path.cwd())
-            print(f"  {agent:<11} {scope:<7} {path}: {describe(path)}")
+            print(f"  {agent:<11} {scope:<7} {path}: {describe(path, target.format)}")
     return 0 if gate_status() else 1
 
 
-def describe(path: Path) -> str:
+def describe(path: Path, format: str = "json") -> str:
     """What a settings file holds of Warden's, in a few words."""
     try:
-        _, settings = read(path)
+        _, settings = read(path, format)
     except (OSError, SettingsError) as exc:
         return f"unreadable ({exc})"
     found = installed(settings)

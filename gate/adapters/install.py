@@ -1,15 +1,18 @@
 """Warden's hook entries in each agent's settings file: where they go, adding and removing them.
 
 An entry is Warden's when its command runs `warden hook`; nothing else in the file is touched.
+JSON files are edited as data; a TOML file (Codex's `config.toml`) gets one marked block at its
+end, which uninstalling cuts out again, so the file comes back byte for byte.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from gate.adapters.decide import HOOK_TIMEOUT
 
@@ -28,6 +31,7 @@ class Target:
     event: str
     matcher: str | None  # None: no matcher, which every agent takes as "all tools"
     timeout: int
+    format: Literal["json", "toml"] = "json"
 
     def path(self, scope: str, home: Path, cwd: Path) -> Path:
         """The settings file for `user` (under home) or `project` (under cwd) scope."""
@@ -36,7 +40,8 @@ class Target:
 
 TARGETS = {
     "claude-code": Target(".claude/settings.json", "PreToolUse", "*", HOOK_TIMEOUT),
-    "codex": Target(".codex/hooks.json", "PreToolUse", None, HOOK_TIMEOUT),
+    # Codex reads hooks from `hooks.json` or from `[hooks]` in `config.toml`: its own settings.
+    "codex": Target(".codex/config.toml", "PreToolUse", None, HOOK_TIMEOUT, "toml"),
     # Gemini CLI counts hook timeouts in milliseconds.
     "gemini": Target(".gemini/settings.json", "BeforeTool", ".*", HOOK_TIMEOUT * 1000),
 }
@@ -115,3 +120,37 @@ def _without_ours(group: Any) -> Any:
         return group
     left = [h for h in hooks if not _ours(h)]
     return {**group, "hooks": left} if left else None
+
+
+BLOCK_START = "# >>> Warden's hook: `warden hooks uninstall {agent}` takes this block out\n"
+BLOCK_END = "# <<< Warden's hook\n"
+_BLOCK = re.compile(r"^# >>> Warden's hook:.*\n(?:.*\n)*?# <<< Warden's hook\n", re.MULTILINE)
+
+
+def add_toml(text: str, target: Target, agent: str, command: str) -> str:
+    """TOML settings text with Warden's block at the end (an earlier block of Warden's removed).
+
+    The block is separated by one newline, which `remove_toml` takes away with it.
+    """
+    kept = remove_toml(text)
+    matcher = "" if target.matcher is None else f"matcher = {_toml_string(target.matcher)}\n"
+    block = (
+        BLOCK_START.format(agent=agent)
+        + f"[[hooks.{target.event}]]\n{matcher}[[hooks.{target.event}.hooks]]\n"
+        + f'type = "command"\ncommand = {_toml_string(command)}\ntimeout = {target.timeout}\n'
+        + BLOCK_END
+    )
+    return kept + "\n" + block if kept else block
+
+
+def remove_toml(text: str) -> str:
+    """TOML settings text without Warden's blocks (each with the newline put before it)."""
+    while match := _BLOCK.search(text):
+        start = match.start() - 1 if match.start() > 0 else 0
+        text = text[:start] + text[match.end() :]
+    return text
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML for these values)."""
+    return json.dumps(value, ensure_ascii=False)

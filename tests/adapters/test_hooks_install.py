@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,29 @@ THEIRS = {
 }
 FILES = {
     "claude-code": ".claude/settings.json",
-    "codex": ".codex/hooks.json",
+    "codex": ".codex/config.toml",
     "gemini": ".gemini/settings.json",
 }
+JSON_AGENTS = ["claude-code", "gemini"]
+# A Codex config with hooks of its own, comments, odd spacing and no final newline.
+CODEX_CONFIG = """# my Codex settings
+model = "o3"   # the fast one
+approval_policy = "on-request"
+
+[features]
+hooks = true
+
+[[hooks.PreToolUse]]
+matcher = "^Bash$"
+
+[[hooks.PreToolUse.hooks]]
+type = "command"
+command = "lint.sh"
+timeout = 30
+
+[mcp_servers.docs]
+command = "docs-mcp"
+args = ["--port", "0"]"""
 
 
 def warden_hooks(settings: dict[str, object]) -> list[dict[str, object]]:
@@ -39,7 +60,7 @@ def warden_hooks(settings: dict[str, object]) -> list[dict[str, object]]:
     ]
 
 
-@pytest.mark.parametrize("agent", list(FILES))
+@pytest.mark.parametrize("agent", JSON_AGENTS)
 def test_install_then_uninstall_leaves_the_file_as_it_was(
     agent: str, isolated_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +85,46 @@ def test_install_then_uninstall_leaves_the_file_as_it_was(
     assert hooks(["uninstall", agent]) == 0
     assert json.loads(path.read_text()) == THEIRS
     assert path.read_text() == original
+
+
+@pytest.mark.parametrize("original", [CODEX_CONFIG, CODEX_CONFIG + "\n\n", ""])
+def test_codex_config_toml_comes_back_byte_for_byte(
+    original: str, isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = isolated_env / FILES["codex"]
+    path.parent.mkdir()
+    path.write_text(original)
+
+    assert hooks(["install", "codex"]) == 0
+    text = path.read_text()
+    settings = tomllib.loads(text)
+    (added,) = warden_hooks(settings)
+    assert added == {"type": "command", "command": "warden hook codex", "timeout": 600}
+    if original:
+        assert settings["model"] == "o3"
+        assert settings["mcp_servers"] == {"docs": {"command": "docs-mcp", "args": ["--port", "0"]}}
+        # Codex's own hook keeps its place, first; Warden's group comes after it.
+        assert settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"] == "lint.sh"
+    assert text.startswith(original)
+    assert '+command = "warden hook codex"' in capsys.readouterr().out
+
+    assert hooks(["install", "codex"]) == 0  # again: still one entry
+    assert len(warden_hooks(tomllib.loads(path.read_text()))) == 1
+
+    assert hooks(["uninstall", "codex"]) == 0
+    assert path.read_bytes() == original.encode()
+
+
+def test_codex_hooks_written_inline_are_not_broken(
+    isolated_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = isolated_env / FILES["codex"]
+    path.parent.mkdir()
+    inline = '[hooks]\nPreToolUse = [{hooks = [{type = "command", command = "lint.sh"}]}]\n'
+    path.write_text(inline)
+    assert hooks(["install", "codex"]) == 2
+    assert "add it by hand" in capsys.readouterr().err
+    assert path.read_text() == inline
 
 
 def test_a_file_that_was_missing_comes_back_empty(isolated_env: Path) -> None:
