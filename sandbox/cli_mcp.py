@@ -15,8 +15,9 @@ from rules.action import AgentRef
 from rules.errors import RulesError
 from sandbox.cli_exec import POLICIES
 from sandbox.cli_sandbox import Parser
+from sandbox.dialing import DialingJudge
 from sandbox.errors import SandboxError
-from sandbox.gatelink import gate_link, proxied_sandbox
+from sandbox.gatelink import proxied_sandbox
 from sandbox.spec import MODES, Mode
 from sandbox.tools import GatedTools
 
@@ -58,20 +59,21 @@ async def _serve(
     from sandbox.mcp_server import build_server
 
     agent = AgentRef(name=AGENT, session=f"mcp-{os.getpid()}-{uuid.uuid4().hex[:6]}")
-    async with gate_link(agent, policy, mode) as link:
-        toggles = await link.judge.toggles() or {}
+    # The console may start, stop or restart while the client's session lasts: the gate is
+    # looked for again while none answers, and after a lost connection.
+    judge = DialingJudge(agent, policy, mode)
+    try:
+        toggles = await judge.toggles() or {}  # also fails early on a broken config
         gate_mode = toggles.get("sandbox_mode")
         chosen: Mode = mode or (gate_mode if gate_mode in MODES else "workspace-write")
-        # stderr is the client's log: say where decisions come from.
-        nobody = "; no console, so what needs a person is denied" if link.private else ""
-        print(
-            f"warden mcp: gate {link.where}{nobody}; sandbox {chosen}; workspace {workspace}",
-            file=sys.stderr,
-        )
-        async with proxied_sandbox(link.judge, agent, workspace, chosen, roots) as spec:
-            server = build_server(GatedTools(link.judge, spec, agent), version=_version())
+        # stderr is the client's log.
+        print(f"warden mcp: sandbox {chosen}; workspace {workspace}", file=sys.stderr)
+        async with proxied_sandbox(judge, agent, workspace, chosen, roots) as spec:
+            server = build_server(GatedTools(judge, spec, agent), version=_version())
             async with stdio_server() as (read, write):
                 await server.run(read, write, server.create_initialization_options())
+    finally:
+        await judge.close()
 
 
 def _parser() -> argparse.ArgumentParser:

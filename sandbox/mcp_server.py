@@ -17,6 +17,7 @@ import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 
 from gate.errors import GateError
+from rules.errors import RulesError
 from sandbox.errors import SandboxUnavailable
 from sandbox.tool_specs import TOOL_SPECS
 from sandbox.tools import GatedTools, ToolResult
@@ -64,7 +65,7 @@ def build_server(
         async with _heartbeat(ctx, heartbeat_s):
             try:
                 result = await tools.call(params.name, params.arguments or {})
-            except (GateError, SandboxUnavailable) as exc:
+            except (GateError, RulesError, SandboxUnavailable) as exc:
                 result = ToolResult(f"Warden failed, so nothing ran: {exc}", error=True)
         return types.CallToolResult(
             content=[types.TextContent(text=result.text)], is_error=result.error

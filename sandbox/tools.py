@@ -231,11 +231,15 @@ class GatedTools:
 
 
 async def _cancel(judge: Judge, action_id: str) -> None:
+    from sandbox.dialing import DialingJudge
+
     try:
         if isinstance(judge, RemoteJudge):
             await judge.client.cancel(action_id)
         elif isinstance(judge, LocalJudge):
             await judge.gate.cancel(action_id)
+        elif isinstance(judge, DialingJudge):
+            await judge.cancel(action_id)
     except GateError:
         pass  # the gate is gone, and with it the question
 

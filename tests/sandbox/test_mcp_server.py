@@ -30,17 +30,28 @@ WARDEN = "import sys; from tui.cli import main; sys.exit(main(sys.argv[1:]))"
 PASSED = ("HOME", "PATH", "XDG_RUNTIME_DIR", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "WARDEN_SOCKET")
 
 
-@pytest.fixture
-async def served(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gate]:
-    """A gate on a real socket under `untrusted`: only what the rules allow runs unasked."""
-    socket = tree.root / "runtime" / "gate" / "gate.sock"
-    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
-    gate = Gate(
+def make_gate(tree: Tree, audit: str = "audit.jsonl") -> Gate:
+    """A gate under `untrusted`: only what the rules allow runs unasked."""
+    return Gate(
         rulebook=Rulebook(),
         grants=GrantStore(tree.root / "grants.json"),
-        audit=AuditLog(tree.root / "audit.jsonl"),
+        audit=AuditLog(tree.root / audit),
         toggles=Toggles(auto_review=False, approval_policy="untrusted"),
     )
+
+
+@pytest.fixture
+def socket(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The agent socket `warden mcp` is told about (`$WARDEN_SOCKET`)."""
+    path = tree.root / "runtime" / "gate" / "gate.sock"
+    monkeypatch.setenv("WARDEN_SOCKET", str(path))
+    return path
+
+
+@pytest.fixture
+async def served(tree: Tree, socket: Path) -> AsyncIterator[Gate]:
+    """A gate on a real socket, as the console runs it."""
+    gate = make_gate(tree)
     server = GateServer(gate, agent_socket=socket)
     await server.start()
     yield gate
@@ -171,3 +182,36 @@ async def test_a_waiting_call_reports_progress_until_decided(served: Gate, tree:
     assert "Warden's decision (maybe a person's)" in (progress[0][1] or "")
     assert not done.is_error
     assert (tree.workspace / "late").exists()
+
+
+async def test_follows_the_console_as_it_starts_and_restarts(tree: Tree, socket: Path) -> None:
+    mcp = warden_mcp(tree.workspace, "--policy", "untrusted")
+    async with Client(mcp, mode="legacy") as client:
+        # No console yet: a private gate decides, and nobody can be asked.
+        alone = await client.call_tool("shell", {"command": "touch alone"})
+        assert alone.is_error
+        assert "no one is here to ask" in text(alone)
+
+        # The console starts: the next call waits in its queue.
+        first = make_gate(tree)
+        events = first.subscribe()
+        server = GateServer(first, agent_socket=socket)
+        await server.start()
+        waiting = asyncio.create_task(client.call_tool("shell", {"command": "touch asked"}))
+        queued = (await next_event(events, "queued"))["pending"]["action"]
+        await first.decide(queued["id"], "allow")
+        assert not (await asyncio.wait_for(waiting, 30)).is_error
+        await server.close()
+
+        # It restarts: the lost connection is dialled again.
+        second = make_gate(tree, "audit-2.jsonl")
+        events = second.subscribe()
+        server = GateServer(second, agent_socket=socket)
+        await server.start()
+        again = await client.call_tool("shell", {"command": "echo again"})
+        decided = await next_event(events, "decided")
+        await server.close()
+    assert text(again).endswith("stdout:\nagain")
+    assert (decided["summary"], decided["decision"]) == ("echo again", "allow")
+    assert not (tree.workspace / "alone").exists()
+    assert (tree.workspace / "asked").exists()
