@@ -8,6 +8,7 @@ to an escalation, "rerun outside the sandbox?", and it is rerun unconfined only 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,7 @@ async def execute(
     capture: bool = True,
     max_output: int = MAX_OUTPUT,
     timeout_s: float | None = None,
+    content: str | None = None,
 ) -> ExecOutcome:
     """Submit `action`, run it as `spec` allows if the gate allows it, and report the result.
 
@@ -94,13 +96,15 @@ async def execute(
         capture: Capture bounded output; when False the command shares this terminal.
         max_output: Bytes kept of stdout and of stderr each.
         timeout_s: Seconds before the command is killed.
+        content: The whole content of a `write` action whose `content` was cut at 64 KiB;
+            it must match the action's `content_sha256` (what the gate judged).
 
     Raises:
         GateError: the gate failed or went away (nothing ran unless it had allowed it).
         SandboxError: the sandbox could not start (nothing ran), or the action cannot run.
     """
     judge = judge_for(gate)
-    argv, stdin = _command(action)
+    argv, stdin = _command(action, content)
     toggles = await judge.toggles() or {}
     spec = _within(spec, action, toggles.get("sandbox_mode"))
     decision = await judge.submit(action)
@@ -130,17 +134,28 @@ async def execute(
     return dataclasses.replace(outcome, rerun=rerun)
 
 
-def _command(action: Action) -> tuple[list[str], bytes | None]:
+def _command(action: Action, content: str | None) -> tuple[list[str], bytes | None]:
     if action.kind == "exec":
         argv = list(action.argv or ["/bin/sh", "-c", action.command or ""])
         return argv, None
     if action.kind == "write" and action.path is not None:
-        if action.content_size is not None or action.content is None:
-            raise SandboxSpecError("a write needs its whole content (it was cut or is missing)")
-        return [*WRITE_ARGV, action.path], action.content.encode()
+        return [*WRITE_ARGV, action.path], _whole(action, content)
     if action.kind == "read" and action.path is not None:
         return [*READ_ARGV, action.path], None
     raise SandboxSpecError(f"the executor runs exec, read and write actions, not {action.kind}")
+
+
+def _whole(action: Action, content: str | None) -> bytes:
+    """The bytes a write action writes: its content, or the whole one it was cut from."""
+    if content is None:
+        if action.content_size is not None or action.content is None:
+            raise SandboxSpecError("a write needs its whole content (it was cut or is missing)")
+        return action.content.encode()
+    raw = content.encode()
+    judged = action.content_sha256 or hashlib.sha256((action.content or "").encode()).hexdigest()
+    if hashlib.sha256(raw).hexdigest() != judged:
+        raise SandboxSpecError("the content to write is not the content the gate was shown")
+    return raw
 
 
 def _within(spec: SandboxSpec, action: Action, gate_mode: Any) -> SandboxSpec:

@@ -64,7 +64,7 @@ TOOL_SPECS: tuple[ToolSpec, ...] = (
     ),
     ToolSpec(
         "write_file",
-        "Write a text file (created or replaced), at most 64 KiB at a time; its folder must "
+        "Write a text file (created or replaced), at most 4 MiB at a time; its folder must "
         "exist." + _JUDGED,
         _schema(
             path="The file, absolute or relative to the workspace.",

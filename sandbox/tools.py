@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from gate.adapters.actions import network, old_content, unified
+from gate.adapters.decide import bounded
 from gate.errors import GateError
-from rules.action import CONTENT_LIMIT, Action, ActionContext, AgentRef, Decision
+from rules.action import Action, ActionContext, AgentRef, Decision
 from sandbox.errors import SandboxSpecError, SandboxUnavailable
 from sandbox.executor import ExecOutcome, execute
 from sandbox.fetch import Fetched, FetchError, http_get
@@ -33,6 +34,7 @@ TEXT_LIMIT = 16 * 1024
 CAPTURE_LIMIT = 256 * 1024
 COMMAND_TIMEOUT_S = 600.0
 MAX_REDIRECTS = 5
+WRITE_LIMIT = 4 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +135,18 @@ class GatedTools:
     async def write_file(self, path: str, content: str) -> ToolResult:
         """Write a file in the sandbox once the gate, shown the diff, allows it."""
         size = len(content.encode())
-        if size > CONTENT_LIMIT:
+        if size > WRITE_LIMIT:
             return ToolResult(
                 f"write_file: the content is {size} bytes; one write takes at most "
-                f"{CONTENT_LIMIT} bytes (write the file in parts with shell, e.g. `cat >>`)",
+                f"{WRITE_LIMIT} bytes (write the file in parts with shell, e.g. `cat >>`)",
                 error=True,
             )
         target = self._absolute(path)
         diff = unified(target, old_content(target) or "", content)
-        action = self._action(kind="write", path=target, content=content, diff=diff)
-        outcome = await self._execute(action, self._offline)
+        # The gate is shown the content and the diff cut at 64 KiB (the content's size and
+        # hash kept); the executor writes the whole content only if it has that hash.
+        action = self._action(kind="write", path=target, content=content, **bounded({}, None, diff))
+        outcome = await self._execute(action, self._offline, content)
         run = outcome.final
         if run is None:
             return _denied(outcome.decision)
@@ -195,7 +199,9 @@ class GatedTools:
     def _absolute(self, path: str) -> str:
         return os.path.normpath(os.path.join(self.spec.workspace, os.path.expanduser(path)))
 
-    async def _execute(self, action: Action, spec: SandboxSpec) -> ExecOutcome:
+    async def _execute(
+        self, action: Action, spec: SandboxSpec, content: str | None = None
+    ) -> ExecOutcome:
         try:
             return await execute(
                 action,
@@ -203,6 +209,7 @@ class GatedTools:
                 self.judge,
                 max_output=CAPTURE_LIMIT,
                 timeout_s=self.timeout_s,
+                content=content,
             )
         except asyncio.CancelledError:
             self._withdraw(action.id or "")

@@ -18,10 +18,13 @@ from gate.grants import GrantStore
 from gate.model import Toggles
 from gate.pipeline import Gate
 from gate.rulebook import Rulebook
-from rules.action import CONTENT_LIMIT, ActionContext, AgentRef, Turn
+from rules.action import CONTENT_LIMIT, Action, ActionContext, AgentRef, Turn
+from sandbox.errors import SandboxSpecError
+from sandbox.executor import execute
 from sandbox.gatelink import proxied_sandbox
 from sandbox.judge import LocalJudge
-from sandbox.tools import TEXT_LIMIT, GatedTools
+from sandbox.spec import SandboxSpec
+from sandbox.tools import TEXT_LIMIT, WRITE_LIMIT, GatedTools
 
 AGENT = AgentRef(name="tools-test", session="s1")
 
@@ -182,10 +185,33 @@ async def test_the_sandbox_holds_what_the_policy_lets_through(tree: Tree, rules:
     assert (tree.outside / "target").read_text() == "original\n"
 
 
-async def test_write_file_refuses_content_it_cannot_pass_whole(tools: GatedTools) -> None:
-    result = await tools.write_file("big.txt", "x" * (CONTENT_LIMIT + 1))
+async def test_a_big_write_is_judged_on_its_cut_content_and_written_whole(
+    tree: Tree, rules: Path
+) -> None:
+    gate = await make_gate(tree, approval_policy="untrusted")
+    events = gate.subscribe()
+    judge = LocalJudge(gate, AGENT.name)
+    content = "".join(f"line {n}\n" for n in range(20_000))  # about 190 KiB
+    async with proxied_sandbox(judge, AGENT, tree.workspace, "workspace-write") as spec:
+        tools = GatedTools(judge, spec, AGENT)
+        writing = asyncio.create_task(tools.write_file("big.txt", content))
+        while (event := await asyncio.wait_for(events.get(), 10))["type"] != "queued":
+            pass
+        action = event["pending"]["action"]
+        assert len(action["content"]) == CONTENT_LIMIT
+        assert action["content_size"] == len(content)
+        assert len(action["diff"].encode()) <= CONTENT_LIMIT
+        await gate.decide(action["id"], "allow")
+        wrote = await asyncio.wait_for(writing, 30)
+    await gate.close()
+    assert wrote.text == f"wrote {len(content)} bytes to {tree.workspace / 'big.txt'}"
+    assert (tree.workspace / "big.txt").read_text() == content
+
+
+async def test_write_file_refuses_what_is_too_big(tools: GatedTools) -> None:
+    result = await tools.write_file("huge.txt", "x" * (WRITE_LIMIT + 1))
     assert result.error
-    assert "one write takes at most 65536 bytes" in result.text
+    assert f"one write takes at most {WRITE_LIMIT} bytes" in result.text
 
 
 async def test_blocked_read_returns_the_reason(tools: GatedTools, tree: Tree) -> None:
@@ -237,3 +263,18 @@ async def test_calls_that_do_not_fit_are_answered_not_run(
     result = await tools.call(name, arguments)
     assert result.error
     assert (result.text, result.decision) == (message, None)
+
+
+async def test_the_executor_writes_only_the_content_the_gate_was_shown(tree: Tree) -> None:
+    gate = await make_gate(tree, approval_policy="never")
+    shown = "a" * (CONTENT_LIMIT + 10)
+    action = Action(kind="write", path=str(tree.workspace / "f"), content=shown, executor="warden")
+    spec = SandboxSpec(workspace=tree.workspace)
+    with pytest.raises(SandboxSpecError, match="not the content the gate was shown"):
+        await execute(action, spec, gate, content=shown[:-1] + "b")
+    with pytest.raises(SandboxSpecError, match="it was cut or is missing"):
+        await execute(action, spec, gate)
+    outcome = await execute(action, spec, gate, content=shown)
+    await gate.close()
+    assert outcome.exit_code == 0
+    assert (tree.workspace / "f").read_text() == shown
