@@ -31,6 +31,7 @@ from sandbox.tool_specs import check_arguments
 
 # What a model is shown of each output stream, a file or a page: the head and the tail.
 TEXT_LIMIT = 16 * 1024
+READ_LIMIT = 64 * 1024
 CAPTURE_LIMIT = 256 * 1024
 COMMAND_TIMEOUT_S = 600.0
 MAX_REDIRECTS = 5
@@ -127,7 +128,10 @@ class GatedTools:
         if _binary(run.stdout):
             text = f"(a binary file of {len(run.stdout)} bytes{' or more' * run.truncated})"
         else:
-            text = _text(run.stdout, TEXT_LIMIT)
+            whole = _decode(run.stdout)
+            text = _cut(whole, READ_LIMIT)
+            if len(whole) > READ_LIMIT:
+                text += "\n[to see the part cut out, print it with shell: sed -n 'FROM,TOp' FILE]"
             if run.truncated:
                 text += f"\n[cut: the file is longer than {CAPTURE_LIMIT} bytes]"
         return ToolResult(text, decision=outcome.decision)
@@ -302,10 +306,17 @@ def _binary(data: bytes) -> bool:
 
 def _text(data: bytes, limit: int, charset: str | None = None) -> str:
     """`data` as text, its middle cut out when longer than `limit` characters."""
+    return _cut(_decode(data, charset), limit)
+
+
+def _decode(data: bytes, charset: str | None = None) -> str:
     try:
-        text = data.decode(charset or "utf-8", errors="replace")
+        return data.decode(charset or "utf-8", errors="replace")
     except LookupError:  # a charset Python does not know
-        text = data.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace")
+
+
+def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     half = limit // 2

@@ -24,7 +24,7 @@ from sandbox.executor import execute
 from sandbox.gatelink import proxied_sandbox
 from sandbox.judge import LocalJudge
 from sandbox.spec import SandboxSpec
-from sandbox.tools import TEXT_LIMIT, WRITE_LIMIT, GatedTools
+from sandbox.tools import READ_LIMIT, TEXT_LIMIT, WRITE_LIMIT, GatedTools
 
 AGENT = AgentRef(name="tools-test", session="s1")
 
@@ -147,6 +147,18 @@ async def test_read_file_runs_in_the_sandbox(tools: GatedTools, tree: Tree) -> N
     assert missing.error
     assert missing.text.startswith("read_file failed: /bin/cat: ")
     assert "No such file or directory" in missing.text
+
+
+async def test_a_long_file_is_shown_head_and_tail_with_a_hint(
+    tools: GatedTools, tree: Tree
+) -> None:
+    lines = "".join(f"{n:07d}\n" for n in range(20_000))  # 160,000 characters
+    (tree.workspace / "long.txt").write_text(lines)
+    text = (await tools.read_file("long.txt")).text
+    assert text.startswith("0000000\n")
+    assert "0019999\n" in text
+    assert f"[… {len(lines) - READ_LIMIT} characters cut …]" in text
+    assert text.endswith("print it with shell: sed -n 'FROM,TOp' FILE]")
 
 
 async def test_warden_own_state_is_hidden_from_read_file(tools: GatedTools, tree: Tree) -> None:
