@@ -1,4 +1,4 @@
-"""`warden hooks install|uninstall AGENT` and `warden doctor`: Warden's hooks in agent settings."""
+"""`warden hooks install|uninstall AGENT`: Warden's hook in an agent's own settings file."""
 
 from __future__ import annotations
 
@@ -150,27 +150,6 @@ def write(path: Path, before: str, after: str) -> None:
     temporary.replace(path)
 
 
-def doctor_main(argv: list[str]) -> int:
-    """Run `warden doctor`: which agents have Warden's hook, and whether a gate answers.
-
-    Args:
-        argv: The arguments after `warden doctor` (none are taken).
-
-    Returns:
-        0 when a gate answers, 1 when none does, 2 for bad arguments.
-    """
-    argparse.ArgumentParser(
-        prog="warden doctor",
-        description="Show where Warden's hooks are installed and whether a gate answers.",
-    ).parse_args(argv)
-    print("hooks:")
-    for agent, target in TARGETS.items():
-        for scope in ("user", "project"):
-            path = target.path(scope, Path.home(), Path.cwd())
-            print(f"  {agent:<11} {scope:<7} {path}: {describe(path, target.format)}")
-    return 0 if gate_status() else 1
-
-
 def describe(path: Path, format: str = "json") -> str:
     """What a settings file holds of Warden's, in a few words."""
     try:
@@ -184,19 +163,3 @@ def describe(path: Path, format: str = "json") -> str:
         f"{event}: {hook.get('command')} (timeout {hook.get('timeout', 'default')})"
         for event, hook in found
     )
-
-
-def gate_status() -> bool:
-    """Print whether a gate answers on the agent socket; True when one does."""
-    from gate.client import GateClient
-    from gate.errors import GateError
-
-    client = GateClient(timeout=2)
-    try:
-        with client:
-            version = client.hello({"name": "warden-doctor"})["gate_version"]
-    except GateError as exc:
-        print(f"gate:  none answers ({exc}); hooks answer from the rules alone")
-        return False
-    print(f"gate:  answers at {client.path} (protocol {version})")
-    return True

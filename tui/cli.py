@@ -37,9 +37,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "install or uninstall Warden's hooks in an agent's settings",
     ),
     "doctor": (
-        "gate.cli_hooks",
-        "doctor_main",
-        "show which hooks are installed and if a gate answers",
+        "tui.cli_doctor",
+        "main",
+        "check bubblewrap, sockets, config, rules, reviewer and hooks; say what to fix",
     ),
 }
 # Console options `warden` takes without a command.

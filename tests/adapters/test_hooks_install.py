@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hookgate import running_gate
 
-from gate.cli_hooks import doctor_main
 from gate.cli_hooks import main as hooks
+from tui.cli_doctor import main as doctor
 
 THEIRS = {
     "model": "opus",
@@ -180,15 +180,13 @@ def test_doctor_reports_hooks_and_the_gate(
 ) -> None:
     assert hooks(["install", "codex"]) == 0
     capsys.readouterr()
-    assert doctor_main([]) == 1
+    doctor(["--offline"])
     report = capsys.readouterr().out
-    assert (
-        f"codex       user    {isolated_env / FILES['codex']}: PreToolUse: warden hook codex"
-        in report
-    )
-    assert "claude-code user" in report
-    assert "gate:  none answers" in report
+    path = isolated_env / FILES["codex"]
+    assert f"ok   codex       user    {path}: PreToolUse: warden hook codex" in report
+    assert "ok   claude-code user" in report
+    assert "warn no gate answers" in report
     with running_gate(tmp_path, isolated_env / "s" / "gate.sock") as socket_path:
         monkeypatch.setenv("WARDEN_SOCKET", str(socket_path))
-        assert doctor_main([]) == 0
-    assert f"gate:  answers at {socket_path}" in capsys.readouterr().out
+        doctor(["--offline"])
+    assert f"ok   a gate answers at {socket_path}" in capsys.readouterr().out

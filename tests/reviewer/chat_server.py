@@ -58,6 +58,7 @@ class ChatServer:
         self.replies: list[Reply] = []
         self.default = Reply()
         self.unsupported: set[str] = set()
+        self.models: list[str] | None = ["test-model"]  # `GET /v1/models`; None: 404
         self.hold = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -158,9 +159,19 @@ class _Handler(BaseHTTPRequestHandler):
         # ACKs hold each response for 40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def do_GET(self) -> None:
+        models = self.server.chat.models  # type: ignore[attr-defined]
+        if self.path.rstrip("/") != "/v1/models" or models is None:
+            self._send(404, b'{"error": {"message": "not found"}}')
+            return
+        listed = [{"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in models]
+        self._send(200, json.dumps({"object": "list", "data": listed}).encode())
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status, payload = self.server.chat.handle(body)  # type: ignore[attr-defined]
+        self._send(*self.server.chat.handle(body))  # type: ignore[attr-defined]
+
+    def _send(self, status: int, payload: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
