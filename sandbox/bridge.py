@@ -3,6 +3,10 @@
 Run as a script by the sandbox's Python (`python -I bridge.py SOCKET -- CMD...`), so it uses the
 standard library only. It exits with the command's exit code (127 when it is not found, 126 when
 it cannot be executed, 128+N when signal N killed it).
+
+The sandbox has no controlling terminal (bwrap's `--new-session`), so a terminal resize sends no
+`SIGWINCH` into it: when the output is a terminal, the bridge watches its size and sends the
+command `SIGWINCH` itself when it changes (full-screen agents redraw on it).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 CHUNK = 64 * 1024
+RESIZE_POLL_S = 0.25
 
 
 def main(argv: list[str]) -> int:
@@ -36,8 +42,24 @@ def main(argv: list[str]) -> int:
         return 127 if isinstance(exc, FileNotFoundError) else 126
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, lambda received, _frame: child.send_signal(received))
+    if os.isatty(sys.stdout.fileno()):
+        threading.Thread(target=_resizes, args=(child, sys.stdout.fileno()), daemon=True).start()
     code = child.wait()
     return 128 - code if code < 0 else code
+
+
+def _resizes(child: subprocess.Popen[bytes], fd: int) -> None:
+    """Send `SIGWINCH` to the command each time the terminal's size changes."""
+    size = os.get_terminal_size(fd)
+    while child.poll() is None:
+        time.sleep(RESIZE_POLL_S)
+        try:
+            now = os.get_terminal_size(fd)
+        except OSError:
+            return  # the terminal went away
+        if now != size:
+            size = now
+            child.send_signal(signal.SIGWINCH)
 
 
 def _accept(listener: socket.socket, socket_path: str) -> None:
