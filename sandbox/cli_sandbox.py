@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import NoReturn
 
 from gate.errors import GateError
-from rules.action import AgentRef
 from rules.errors import RulesError
 from sandbox.errors import SandboxError
 from sandbox.runner import check, run
@@ -74,6 +73,8 @@ async def _proxied(command: list[str], spec: SandboxSpec) -> int:
     in its queue), else by the rules alone (an unknown host is refused, saying to start
     `warden`).
     """
+    # Imported here: plain `warden sandbox exec` stays free of pydantic and the gate client.
+    from rules.action import AgentRef
     from sandbox.gatelink import proxied_sandbox
     from sandbox.judge import Judge, RemoteJudge, RulesJudge, running_gate
 
