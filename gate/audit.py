@@ -10,6 +10,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -40,6 +41,8 @@ __all__ = ["AuditLog", "VerifyReport", "last_records", "read_records", "verify"]
 MiB = 1024 * 1024
 EVENT = re.compile(r"[a-z]+\.[a-z_]+")
 RESERVED = frozenset({"seq", "ts", "event", "prev"})
+# A batch whose write and fsync took longer is followed by batches synced in a thread.
+SLOW_SYNC_S = 0.002
 log = logging.getLogger(__name__)
 
 
@@ -47,7 +50,10 @@ class AuditLog:
     """The gate's audit log: one writer process, records chained by hash, durable on return.
 
     Concurrent `write()` calls are committed in groups: each waits in a queue, one task writes
-    the whole batch with a single write and a single fsync, then wakes every waiter. The file is
+    the whole batch with a single write and a single fsync, then wakes every waiter. While the
+    disk syncs fast, that task syncs on the event loop itself: handing a batch to a thread costs
+    more than the sync, and the requests that arrive meanwhile form the next, larger batch. Once
+    a sync is slow (`SLOW_SYNC_S`), batches go to a thread so the loop keeps serving. The file is
     locked (`flock`) while it is open, so a second gate cannot write the same log.
     """
 
@@ -80,6 +86,7 @@ class AuditLog:
         self._waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
         self._writer: asyncio.Task[None] | None = None
         self._failure: AuditError | None = None
+        self._slow_disk = False  # the last sync took longer than SLOW_SYNC_S
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock = lock_log(self.path)
@@ -180,7 +187,11 @@ class AuditLog:
         """Commit batches until no writer waits; each batch is one write and one fsync."""
         while self._waiters:
             try:
-                await asyncio.to_thread(self._commit)
+                await asyncio.sleep(0)  # let requests already under way join this batch
+                if self._slow_disk:
+                    await asyncio.to_thread(self._commit)
+                else:
+                    self._commit()
             except AuditError:
                 pass  # _wake hands the failure to the waiters
             except BaseException as exc:  # cancelled, or a bug: no waiter may hang forever
@@ -219,8 +230,10 @@ class AuditLog:
             if self._torn:  # end the torn line, so the next record starts a line of its own
                 lines.insert(0, b"\n")
             try:
+                started = time.monotonic()
                 write_all(self._fd, b"".join(lines))
                 os.fsync(self._fd)
+                self._slow_disk = time.monotonic() - started > SLOW_SYNC_S
                 self._torn = False
                 self._durable = last
                 if os.fstat(self._fd).st_size >= self.max_bytes:

@@ -13,6 +13,8 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,6 +244,28 @@ async def test_concurrent_writers_land_once_each_in_seq_order(
     for seqs in results:  # each agent's writes are in its own order
         assert seqs == sorted(seqs)
     assert len(fsyncs) < 50  # group commit: far fewer fsyncs than records
+    assert verify(path).ok
+
+
+async def test_a_slow_disk_is_synced_from_a_thread_a_fast_one_on_the_loop(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delays = iter([0.0, 0.01, 0.0, 0.0])  # the second sync is slow
+    threads: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        threads.append(threading.get_ident())
+        time.sleep(next(delays))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    loop_thread = threading.get_ident()
+    async with AuditLog(path) as log:
+        for n in range(4):
+            await log.write("action.decided", n=n)
+    # fast: on the loop; slow: on the loop (not known yet); after it, a thread; then fast again.
+    assert [t == loop_thread for t in threads] == [True, True, False, True]
     assert verify(path).ok
 
 
