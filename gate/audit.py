@@ -300,7 +300,12 @@ def _resume(path: Path) -> tuple[int, str, bool]:
 
 def _plain(value: Any) -> Any:
     """`value` as plain JSON types: models and dataclasses become dicts, the rest strings."""
-    if value is None or isinstance(value, str | bool | int):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {key if type(key) is str else str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)

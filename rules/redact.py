@@ -86,6 +86,8 @@ _RULES: list[tuple[tuple[str, ...], re.Pattern[str], Replacement]] = [
 ]
 
 
+# The shortest text any rule above rewrites (`auth=x`): anything shorter is returned as is.
+_SHORTEST_SECRET = 6
 _ANY_NEEDLE = re.compile(
     "|".join(sorted({re.escape(n) for needles, _, _ in _RULES for n in needles}))
 )
@@ -102,6 +104,14 @@ def redact(text: str) -> str:
     Returns:
         The text with keys, tokens, passwords and private key blocks replaced.
     """
+    if len(text) < _SHORTEST_SECRET:
+        return text
+    if len(text) <= _SHORT_TEXT:
+        return _redact_short(text)
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     lowered = text.lower()
     if not _ANY_NEEDLE.search(lowered):
         return text  # most text holds none of the words a secret pattern needs
@@ -111,6 +121,11 @@ def redact(text: str) -> str:
             if count:
                 lowered = text.lower()
     return text
+
+
+# Short texts (ids, decisions, rule names, commands) repeat in every record: remembered.
+_SHORT_TEXT = 64
+_redact_short = lru_cache(maxsize=4096)(_redact)
 
 
 def redact_value(obj: Any) -> Any:
@@ -126,6 +141,11 @@ def redact_value(obj: Any) -> Any:
     Returns:
         A redacted copy (`obj` itself is not changed).
     """
+    kind = type(obj)
+    if kind is str:
+        return redact(obj)
+    if kind is int or kind is bool or obj is None:
+        return obj
     if isinstance(obj, str):
         return redact(obj)
     if isinstance(obj, dict):
