@@ -41,6 +41,11 @@ class _Hit(NamedTuple):
     why: str = ""
 
 
+def _rank(hit: _Hit) -> tuple[int, int]:
+    """Stricter first; between equals, the layer a tie is credited to."""
+    return STRICTNESS[hit.decision], -LAYER_RANK[hit.rule.origin.layer]
+
+
 def _settle(
     text: str,
     kind: str,
@@ -55,7 +60,7 @@ def _settle(
     is a real `ask` from the built-in rules rather than "unmatched".
     """
     if hits:
-        top = max(hits, key=lambda h: (STRICTNESS[h.decision], -LAYER_RANK[h.rule.origin.layer]))
+        top = hits[0] if len(hits) == 1 else max(hits, key=_rank)
         return PartVerdict(
             text=text,
             kind=kind,
@@ -229,10 +234,14 @@ class Engine:
 
     @staticmethod
     def _verdict(parts: list[PartVerdict], signals: list[str]) -> Verdict:
-        decision = strictest([p.decision for p in parts])
-        candidates = [p for p in parts if p.decision == decision]
-        # A real `ask` (a rule, a guard, an opaque part) outranks "no rule matched".
-        top = next((p for p in candidates if p.source != "fallback"), candidates[0])
+        if len(parts) == 1:
+            top = parts[0]
+            decision = top.decision
+        else:
+            decision = strictest([p.decision for p in parts])
+            candidates = [p for p in parts if p.decision == decision]
+            # A real `ask` (a rule, a guard, an opaque part) outranks "no rule matched".
+            top = next((p for p in candidates if p.source != "fallback"), candidates[0])
         return Verdict(
             decision=decision, source=top.source, rule=top.rule, parts=parts, signals=signals
         )

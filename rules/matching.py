@@ -215,6 +215,7 @@ class RuleIndex:
         self.any_wild = any_path_matcher([rule.glob for rule, _ in self.wild_paths], self.home)
         literals = sorted({n for _, _, found in self.patterns for n in found or ()}, key=len)
         self.any_needle = re.compile("|".join(map(re.escape, literals))) if literals else None
+        self.unscreened = [(rule, regex) for rule, regex, found in self.patterns if found is None]
         # Directories that hold guarded files themselves (`~/.ssh`, `~/.aws`), but not the
         # home directory or a top-level one: listing `~` or `/etc` reads nothing guarded.
         self.holders: dict[str, list[PathRule]] = defaultdict(list)
@@ -323,11 +324,7 @@ class RuleIndex:
         them settles that, and only patterns whose literals occur run their regex.
         """
         if self.any_needle is not None and not self.any_needle.search(text):
-            return [
-                rule
-                for rule, regex, literals in self.patterns
-                if literals is None and (regex.search(text))
-            ]
+            return [rule for rule, regex in self.unscreened if regex.search(text)]
         return [
             rule
             for rule, regex, literals in self.patterns
