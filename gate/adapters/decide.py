@@ -8,7 +8,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Literal, NamedTuple
 
-from gate.adapters.wire import GateRefused, GateSilent, NoGate, submit
+from gate.client import GateAbsent, GateClient, GateProtocolError, GateTimeout
+from gate.errors import GateError
 
 # Content and diffs over this are cut before sending (the gate would cut them anyway, and a
 # protocol line is at most 1 MiB); the size and hash of the content are kept.
@@ -47,16 +48,21 @@ def decide(action: dict[str, Any], wait: float, socket: str | None = None) -> An
         Exception: the rules cannot judge the action either (the shim then blocks with exit 2).
     """
     try:
-        result = submit(action, wait, socket)
-    except NoGate:
+        with GateClient(socket, timeout=wait) as client:  # leaving it withdraws the action
+            result = client.call("submit", {"action": action})
+    except GateAbsent:
         return rules_only(action)
-    except GateSilent as exc:
-        return Answer("ask", str(exc))
-    except GateRefused as exc:
+    except GateTimeout:
+        return Answer("ask", f"Warden did not decide within {round(wait, 1):g} s")
+    except GateProtocolError as exc:
+        return Answer("deny", f"Warden refused the action: {exc.message}")
+    except GateError as exc:
         return Answer("deny", f"Warden refused the action: {exc}")
+    if not isinstance(result, dict):
+        return Answer("deny", "Warden refused the action: the gate answered without a decision")
     decision = result.get("decision")
     if decision not in ("allow", "deny"):
-        raise GateRefused(f"the gate answered {decision!r}, not allow or deny")
+        raise GateError(f"the gate answered {decision!r}, not allow or deny")
     return Answer(decision, str(result.get("message") or ""))
 
 

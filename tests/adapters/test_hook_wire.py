@@ -1,4 +1,4 @@
-"""The shims' own submit against a misbehaving peer: every odd answer denies or errs."""
+"""The shims' submit against a misbehaving peer: every odd answer denies or errs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gate.adapters.decide import Answer, decide
-from gate.adapters.wire import GateRefused
+from gate.errors import GateError
 
 ACTION = {"kind": "exec", "command": "git status", "cwd": "/w"}
 
@@ -79,7 +79,7 @@ def test_a_decision_that_is_neither_allow_nor_deny_is_an_error(
 ) -> None:
     path, replies = peer
     replies.append(b'{"jsonrpc":"2.0","id":1,"result":{"decision":"ask"}}\n')
-    with pytest.raises(GateRefused, match="not allow or deny"):
+    with pytest.raises(GateError, match="not allow or deny"):
         decide(ACTION, 5, str(path))
 
 
