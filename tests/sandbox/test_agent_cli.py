@@ -206,7 +206,7 @@ async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
 
 
 async def test_running_gate_asks_the_person_with_the_transcript(
-    chat: ChatServer, workspace: Path, served: Gate
+    chat: ChatServer, workspace: Path, served: Gate, capfd: Any
 ) -> None:
     chat.replies = [
         Reply(
@@ -229,3 +229,7 @@ async def test_running_gate_asks_the_person_with_the_transcript(
     assert (workspace / "approved").exists()
     assert not (workspace / "refused").exists()
     assert tool_answers(chat.requests[2])["c2"] == "Warden denied this (user): not that one"
+    err = capfd.readouterr().err
+    assert "a gate is running; its own approval policy (untrusted) applies, not --policy never" in (
+        err
+    )

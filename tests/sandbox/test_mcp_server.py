@@ -21,6 +21,7 @@ from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from gate.server import GateServer
 from rules.action import AgentRef
+from sandbox.cli_mcp import main
 from sandbox.gatelink import proxied_sandbox
 from sandbox.judge import LocalJudge
 from sandbox.mcp_server import build_server
@@ -215,3 +216,20 @@ async def test_follows_the_console_as_it_starts_and_restarts(tree: Tree, socket:
     assert (decided["summary"], decided["decision"]) == ("echo again", "allow")
     assert not (tree.workspace / "alone").exists()
     assert (tree.workspace / "asked").exists()
+
+
+def test_a_broken_config_stops_it_before_serving(
+    tree: Tree, capfd: pytest.CaptureFixture[str]
+) -> None:
+    config = tree.root / "config" / "warden" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[policy]\napproval_policy = 'sometimes'\n")
+    assert main(["--workspace", str(tree.workspace)]) == 125
+    err = capfd.readouterr().err
+    assert err.startswith(f"warden mcp: {config}:2")
+    assert "approval_policy" in err
+
+
+def test_a_missing_workspace_is_refused(tree: Tree, capfd: pytest.CaptureFixture[str]) -> None:
+    assert main(["--workspace", str(tree.root / "nowhere")]) == 125
+    assert "is not a folder" in capfd.readouterr().err
