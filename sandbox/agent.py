@@ -8,7 +8,9 @@ unknown tool) are answered as tool errors, so the model can correct itself.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ through a proxy that may ask a person. When Warden denies a call, the result say
 repeat the same call; find another way within the task, or stop and say what you would need.
 When the task is done, answer with a short summary and no tool call."""
 OPENAI_TOOLS = [spec.openai() for spec in TOOL_SPECS]
+NOTICE_S = 2.0
 
 
 class ModelError(SandboxError):
@@ -63,6 +66,7 @@ class Agent:
         tools: The gated tools (gate, sandbox and agent session).
         transcript: Where the readable transcript goes.
         max_turns: Model requests before the agent stops.
+        notice_s: Seconds a call may take before the transcript says it is waiting.
     """
 
     def __init__(
@@ -73,12 +77,14 @@ class Agent:
         transcript: Transcript,
         *,
         max_turns: int = 30,
+        notice_s: float = NOTICE_S,
     ) -> None:
         self.client = client
         self.model = model
         self.tools = tools
         self.transcript = transcript
         self.max_turns = max_turns
+        self.notice_s = notice_s
         self.turns: list[Turn] = []
 
     async def run(self, task: str) -> AgentOutcome:
@@ -120,9 +126,20 @@ class Agent:
             result = ToolResult(f"{name}: the arguments are not valid JSON: {exc}", error=True)
         else:
             self._remember("assistant", f"calls {name} {raw}")
-            result = await self.tools.call(name, arguments)
+            result = await self._noticed(self.tools.call(name, arguments))
         self.transcript.result(result)
         return result
+
+    async def _noticed(self, call: Coroutine[Any, Any, ToolResult]) -> ToolResult:
+        """Await a tool call, saying so when it takes a while (a person may be asked)."""
+        task = asyncio.ensure_future(call)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.notice_s)
+            if not done:
+                self.transcript.waiting()
+            return await task
+        finally:
+            task.cancel()
 
     async def _complete(self, messages: list[dict[str, Any]]) -> ChatCompletionMessage:
         url = str(self.client.base_url)

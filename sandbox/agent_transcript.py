@@ -39,6 +39,12 @@ class Transcript:
         """A tool call the model made, before it is judged."""
         self._print(f"[{request}] → {name} {_arguments(raw_arguments)}")
 
+    def waiting(self) -> None:
+        """The call is taking a while: Warden may be asking a person, or the command runs."""
+        self._print(
+            "    … waiting: for Warden's decision (a person at the console?) or the command"
+        )
+
     def result(self, result: ToolResult) -> None:
         """How the call ended: the decision, then the first lines of the result."""
         decision = result.decision

@@ -18,6 +18,7 @@ from gate.model import Event, Toggles
 from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from gate.server import GateServer
+from sandbox.agent import NOTICE_S
 from sandbox.cli_agent import main
 from tests.reviewer.chat_server import ChatServer, Reply
 
@@ -222,6 +223,7 @@ async def test_running_gate_asks_the_person_with_the_transcript(
     assert (first["command"], first["agent"]["name"]) == ("touch approved", "warden-agent")
     assert first["context"]["task"] == TASK
     assert {"role": "assistant", "text": "I will create the file."} in first["context"]["turns"]
+    await asyncio.sleep(NOTICE_S + 0.5)  # long enough for the transcript to say it waits
     await served.decide(first["id"], "allow")
     second = (await next_event(events, "queued"))["pending"]["action"]
     await served.decide(second["id"], "deny", "not that one")
@@ -229,7 +231,8 @@ async def test_running_gate_asks_the_person_with_the_transcript(
     assert (workspace / "approved").exists()
     assert not (workspace / "refused").exists()
     assert tool_answers(chat.requests[2])["c2"] == "Warden denied this (user): not that one"
-    err = capfd.readouterr().err
+    out, err = capfd.readouterr()
+    assert "[1] → shell touch approved\n    … waiting: for Warden's decision" in out
     assert "a gate is running; its own approval policy (untrusted) applies, not --policy never" in (
         err
     )
