@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -76,6 +77,40 @@ def rule_for(spec: GrantSpec, action: Action) -> tuple[RuleKind, dict[str, objec
             return "tool", {"name": _literal(value), **common, "examples": [action.tool or ""]}
 
 
+def plan_always(
+    spec: GrantSpec,
+    action: Action,
+    target: Target,
+    rulesets: Sequence[RuleSet],
+    cwd: str | None,
+) -> tuple[AlwaysResult, RuleKind | None, dict[str, object]]:
+    """What approving always would write, and where, without writing it (a dry run).
+
+    Returns:
+        The outcome (`ok` with the file, or the reason it would not be written), and the
+        rule's kind and keys for `approve_always` to append.
+    """
+    try:
+        kind, fields = rule_for(spec, action)
+        text = render_rule(kind, fields)
+        takes_effect, note = would_take_effect(fields, kind, rulesets)
+    except (RulesError, ValueError) as exc:
+        return (
+            AlwaysResult(ok=False, reason=f"no rule can be made from this grant: {exc}"),
+            None,
+            {},
+        )
+    if not takes_effect:
+        return AlwaysResult(ok=False, rule_text=text, reason=f"not written: {note}"), None, {}
+    stopped = _still_stopped(text, target, rulesets, action)
+    if stopped:
+        return AlwaysResult(ok=False, rule_text=text, reason=f"not written: {stopped}"), None, {}
+    path, problem = _rules_file(target, cwd)
+    if path is None:
+        return AlwaysResult(ok=False, rule_text=text, reason=problem), None, {}
+    return AlwaysResult(ok=True, file=str(path), rule_text=text, reason=note), kind, fields
+
+
 def approve_always(
     spec: GrantSpec,
     action: Action,
@@ -99,25 +134,17 @@ def approve_always(
     Returns:
         The file and line written, the rule's text, and any note; or the reason it was not.
     """
-    try:
-        kind, fields = rule_for(spec, action)
-        text = render_rule(kind, fields)
-        takes_effect, note = would_take_effect(fields, kind, rulesets)
-    except (RulesError, ValueError) as exc:
-        return AlwaysResult(ok=False, reason=f"no rule can be made from this grant: {exc}")
-    if not takes_effect:
-        return AlwaysResult(ok=False, rule_text=text, reason=f"not written: {note}")
-    stopped = _still_stopped(text, target, rulesets, action)
-    if stopped:
-        return AlwaysResult(ok=False, rule_text=text, reason=f"not written: {stopped}")
-    path, problem = _rules_file(target, cwd)
-    if path is None:
-        return AlwaysResult(ok=False, rule_text=text, reason=problem)
+    planned, kind, fields = plan_always(spec, action, target, rulesets, cwd)
+    if not planned.ok or kind is None or planned.file is None:
+        return planned
+    path = Path(planned.file)
     try:
         line = append_rule(path, kind, fields, layer=target)
     except (RulesError, OSError) as exc:
-        return AlwaysResult(ok=False, rule_text=text, reason=f"cannot write {path}: {exc}")
-    return AlwaysResult(ok=True, file=str(path), line=line, rule_text=text, reason=note)
+        return AlwaysResult(
+            ok=False, rule_text=planned.rule_text, reason=f"cannot write {path}: {exc}"
+        )
+    return dataclasses.replace(planned, line=line)
 
 
 def _still_stopped(text: str, target: Target, rulesets: Sequence[RuleSet], action: Action) -> str:

@@ -59,6 +59,14 @@ class DecideParams(Params):
     bulk: bool = False
 
 
+class AlwaysParams(Params):
+    """`always_preview`: the pending action, the scope and the rules file to preview."""
+
+    action_id: str
+    grant: GrantSpec | None = None
+    always: Literal["user", "project"] = "user"
+
+
 class GrantsParams(Params):
     """`grants`: all of them, or one agent (session)'s."""
 
@@ -135,6 +143,15 @@ def console_methods(gate: Gate) -> dict[str, Method[Any]]:
     async def scopes(params: ActionParams, conn: Connection) -> dict[str, Any]:
         return {"scopes": [s.model_dump(mode="json") for s in gate.scopes(params.action_id)]}
 
+    async def always_preview(params: AlwaysParams, conn: Connection) -> dict[str, Any]:
+        planned = gate.always_preview(params.action_id, params.grant, params.always)
+        return {
+            "ok": planned.ok,
+            "file": planned.file,
+            "rule": planned.rule_text,
+            "reason": planned.reason,
+        }
+
     async def review(params: ActionParams, conn: Connection) -> dict[str, Any]:
         return await gate.review(params.action_id)
 
@@ -160,6 +177,7 @@ def console_methods(gate: Gate) -> dict[str, Method[Any]]:
         "decide": Method(DecideParams, decide),
         "scopes": Method(ActionParams, scopes),
         "review": Method(ActionParams, review),
+        "always_preview": Method(AlwaysParams, always_preview),
         "grants": Method(GrantsParams, grants),
         "revoke": Method(RevokeParams, revoke),
         "toggles": Method(Params, toggles),

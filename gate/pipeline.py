@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from gate.always import approve_always
+from gate.always import AlwaysResult, approve_always, plan_always
 from gate.audit import AuditLog
 from gate.errors import GateError
 from gate.grants import GrantStore, covers_all, scopes_for
@@ -267,6 +267,22 @@ class Gate:
         """The grant scopes a person may choose for a pending action, narrowest first."""
         pending = self._pending(action_id)
         return scopes_for(pending.action, pending.verdict)
+
+    def always_preview(
+        self, action_id: str, spec: GrantSpec | None, target: Literal["user", "project"]
+    ) -> AlwaysResult:
+        """What approving always would write for a pending action, and where; writes nothing.
+
+        Raises:
+            GateError: no such pending action, or nothing in it can be approved always.
+        """
+        pending = self._pending(action_id)
+        spec = spec or self._narrowest(pending)
+        layers = self.rulebook.layers_for(pending.action.cwd)
+        planned, _, _ = plan_always(
+            spec, pending.action, target, layers.rulesets, pending.action.cwd
+        )
+        return planned
 
     async def decide(
         self,
@@ -547,13 +563,22 @@ class Gate:
         self._publish({"type": "grant", "grant": grant.model_dump()})
         return grant
 
+    @staticmethod
+    def _narrowest(pending: Pending) -> GrantSpec:
+        """The narrowest scope offered for a pending action.
+
+        Raises:
+            GateError: none is offered.
+        """
+        offered = scopes_for(pending.action, pending.verdict)
+        if not offered:
+            raise GateError("nothing here can be approved always")
+        return offered[0]
+
     async def _approve_always(
         self, pending: Pending, spec: GrantSpec | None, target: Literal["user", "project"]
     ) -> None:
-        offered = scopes_for(pending.action, pending.verdict)
-        spec = spec or (offered[0] if offered else None)
-        if spec is None:
-            raise GateError("nothing here can be approved always")
+        spec = spec or self._narrowest(pending)
         layers = self.rulebook.layers_for(pending.action.cwd)
         outcome = approve_always(spec, pending.action, target, layers.rulesets, pending.action.cwd)
         if not outcome.ok:

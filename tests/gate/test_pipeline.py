@@ -252,6 +252,30 @@ async def test_approve_always_writes_a_rule_and_keeps_comments(gate: Gate) -> No
     assert (later.decision, later.source) == ("allow", "rules")
 
 
+async def test_approve_always_previews_the_rule_and_writes_nothing(gate: Gate) -> None:
+    waiting = asyncio.create_task(gate.submit(act("make deploy"), "c1"))
+    (action_id,) = await wait_pending(gate)
+    spec = GrantSpec(scope="prefix", value=["make", "deploy"])
+    preview = gate.always_preview(action_id, spec, "user")
+    assert (preview.ok, preview.file) == (True, str(user_rules_file()))
+    assert 'prefix = ["make", "deploy"]' in preview.rule_text
+    assert not user_rules_file().exists()  # a dry run: nothing written
+    # No project rules file here: the project target says so before anything is tried.
+    project = gate.always_preview(action_id, spec, "project")
+    assert not project.ok
+    assert "project" in project.reason
+    # The narrowest scope when none is named; a guard's hold is said before choosing.
+    assert gate.always_preview(action_id, None, "user").ok
+    guarded = asyncio.create_task(gate.submit(act("cat ~/.ssh/id_rsa"), "c1"))
+    (_, guarded_id) = await wait_pending(gate, 2)
+    held = gate.always_preview(guarded_id, None, "user")
+    assert not held.ok
+    assert held.reason.startswith("not written:")
+    assert gate.pending[action_id]  # still waiting for the person
+    waiting.cancel()
+    guarded.cancel()
+
+
 async def test_approve_always_refuses_what_a_guard_holds(gate: Gate) -> None:
     waiting = asyncio.create_task(gate.submit(act("cat ~/.ssh/id_rsa"), "c1"))
     (action_id,) = await wait_pending(gate)
