@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.reviewer.chat_server import ChatServer
 
 XDG_DIRS = {
     "XDG_CONFIG_HOME": "config",
@@ -62,3 +64,13 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("HOME", str(HOME))
     _isolate(tmp_path_factory.mktemp("env"), monkeypatch.setenv, monkeypatch.delenv)
     return HOME
+
+
+@pytest.fixture
+def chat() -> Iterator[ChatServer]:
+    """A chat-completions server on 127.0.0.1 that approves with low risk unless told otherwise."""
+    server = ChatServer()
+    try:
+        yield server
+    finally:
+        server.close()

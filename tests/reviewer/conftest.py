@@ -1,8 +1,8 @@
-"""Fixtures for the reviewer's tests: a chat-completions server, a real client, a reviewer."""
+"""Fixtures for the reviewer's tests: a real client on the chat server (`chat`), a reviewer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +13,6 @@ from openai import AsyncOpenAI
 from reviewer.review import Reviewer
 
 TEST_TIMEOUT_S = 0.5
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    """A chat-completions server on 127.0.0.1 that approves with low risk unless told otherwise."""
-    server = ChatServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

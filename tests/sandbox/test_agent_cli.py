@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +34,6 @@ def call(name: str, arguments: Any, call_id: str) -> dict[str, Any]:
 def tool_answers(request: dict[str, Any]) -> dict[str, str]:
     """The tool results a request carries, by tool call id."""
     return {m["tool_call_id"]: m["content"] for m in request["messages"] if m["role"] == "tool"}
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
