@@ -25,10 +25,14 @@ async def test_the_notice_says_the_executor_is_off_and_the_person_still_decides(
         assert "EXECUTOR OFF" in str(notice)
         assert "nothing runs" in str(notice)
         assert any("executor off" in (n.title or "") for n in app._notifications)
-        while not (app.demo_status and app.demo_status.finished):
+        for _ in range(400):  # 20 s at most: the person denies each question as it comes
+            if app.demo_status and app.demo_status.finished:
+                break
             if app.state.pending:
                 await pilot.press("n")
             await pilot.pause(0.05)
+        else:
+            pytest.fail(f"the demo never finished: {app.demo_status}")
         assert "finished" in str(app.screen.query_one("#notice").render())
     by_person = [r for r in audit_events(tmp_path, "action.decided") if r["source"] == "user"]
     assert [r["summary"] for r in by_person][:3] == [
