@@ -191,7 +191,7 @@ class _Demo:
         self.report(self.status)
 
     async def run(self) -> list[StepOutcome]:
-        """Take every step, pausing before each; stop early if the gate goes away."""
+        """Take every step, pausing before each (a gate that goes away ends it: GateError)."""
         outcomes: list[StepOutcome] = []
         folder = self.world.root / "run"
         folder.mkdir(mode=0o700)

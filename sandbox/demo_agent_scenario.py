@@ -125,6 +125,11 @@ def _step(record: dict[str, Any], where: str) -> Step:
     needs = "command" if kind == "exec" else "path"
     if not isinstance(record.get(needs), str) or not record[needs]:
         raise ScenarioError(f"{where}: an {kind} step needs a {needs}")
+    if kind != "exec" and not _inside(record["path"]):
+        raise ScenarioError(
+            f"{where}: a path must stay in the throwaway dirs: relative to the project, or "
+            f"under ~/, without '..' (not {record['path']!r})"
+        )
     if kind == "write" and ("content" in record) == ("edit" in record):
         raise ScenarioError(f"{where}: a write step needs either content or an edit")
     edit = record.get("edit")
@@ -152,3 +157,8 @@ def _host(value: Any, where: str) -> tuple[str, int]:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ScenarioError(f"{where}: network entries are 'host:port', not {value!r}")
     return host, int(port)
+
+
+def _inside(path: str) -> bool:
+    relative = path[2:] if path.startswith("~/") else path
+    return bool(relative) and not Path(relative).is_absolute() and ".." not in Path(relative).parts

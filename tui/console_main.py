@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gate.errors import GateError
@@ -51,11 +52,24 @@ def demo_main(argv: list[str]) -> int:
         action="store_true",
         help="run the agent alone, against the gate a console in another terminal started",
     )
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="FILE",
+        help="replay this scenario (JSON lines, docs/console.md) instead of the bundled one",
+    )
     parser.add_argument("--socket", help="the gate's agent socket (default: $WARDEN_SOCKET)")
     args = parser.parse_args(argv)
     from sandbox.demo_agent import DemoOptions
+    from sandbox.demo_agent_scenario import BUNDLED, ScenarioError, load_scenario
 
-    options = DemoOptions(keep=args.keep, pace=args.pace)
+    scenario = args.scenario or BUNDLED
+    try:
+        load_scenario(scenario)  # a broken file stops here, before the screen opens
+    except ScenarioError as exc:
+        print(f"warden demo: {exc}", file=sys.stderr)
+        return 2
+    options = DemoOptions(keep=args.keep, pace=args.pace, scenario=scenario)
     if args.no_console:
         return _agent_alone(args.socket, options)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -226,6 +226,8 @@ async def test_without_bubblewrap_decisions_are_made_and_logged_but_nothing_runs
         ('{"task": "t"}\n{"kind": "exec", "command": "x", "network": ["h"]}', "'host:port'"),
         ('{"task": "t"}\n{"kind": "exec", "command": "x", "cmd": 1}', "unknown field(s) cmd"),
         ('{"task": "t"}\nnot json', ":2: not JSON"),
+        ('{"task": "t"}\n{"kind": "read", "path": "/etc/passwd"}', ":2: a path must stay"),
+        ('{"task": "t"}\n{"kind": "read", "path": "~/../x"}', ":2: a path must stay"),
         ('{"task": "t"}', "at least one step"),
     ],
 )

@@ -59,3 +59,12 @@ def test_a_bad_pace_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         demo_main(["--pace", "fast"])
     assert "'fast' is not a number >= 0" in capsys.readouterr().err
+
+
+def test_a_broken_scenario_stops_warden_demo_before_the_screen_opens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "mine.jsonl"
+    scenario.write_text('{"task": "t"}\n{"kind": "exec"}\n')
+    assert demo_main(["--scenario", str(scenario)]) == 2
+    assert f"{scenario}:2: an exec step needs a command" in capsys.readouterr().err
