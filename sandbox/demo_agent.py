@@ -127,6 +127,7 @@ class _StepJudge:
         self.inner = inner
         self.context = ActionContext()
         self.denied: dict[tuple[str | None, int | None], Decision] = {}
+        self.connections = self.connections_denied = 0
 
     def next_step(self, context: ActionContext) -> None:
         """A new step: forget its predecessor's denials."""
@@ -141,9 +142,15 @@ class _StepJudge:
         if key in self.denied:
             return self.denied[key]
         decision = await self.inner.submit(action.model_copy(update={"context": self.context}))
+        self.connections += 1
         if decision.decision != "allow":
             self.denied[key] = decision
+            self.connections_denied += 1
         return decision
+
+    def denied_hosts(self) -> str:
+        """This step's denied connections, as `; host:port denied` (empty when none)."""
+        return "".join(f"; {host}:{port} denied" for host, port in self.denied)
 
     async def result(self, action_id: str, exit_code: int, duration_ms: float) -> None:
         """Report how an allowed action went."""
@@ -204,8 +211,8 @@ class _Demo:
         denied = sum(o.decision.decision != "allow" for o in outcomes)
         where = f"kept in {self.world.root}" if self.options.keep else "throwaway dirs removed"
         self.say(
-            f"finished: {len(outcomes)} steps, {len(outcomes) - denied} allowed, {denied} "
-            f"denied · {where}",
+            f"finished: {len(outcomes)} steps, {denied} denied; {self.judge.connections} "
+            f"connections asked about, {self.judge.connections_denied} denied · {where}",
             finished=True,
         )
         return outcomes
@@ -241,7 +248,8 @@ class _Demo:
             if decision.decision == "allow":
                 for host, port in step.network:  # what the proxy would have asked
                     await self.judge.submit(self._network(host, port))
-            self.say(f"{label} · {_decided(decision)}; not run: the executor is off")
+            hosts = self.judge.denied_hosts()
+            self.say(f"{label} · {_decided(decision)}; not run: the executor is off{hosts}")
             return StepOutcome(step, decision)
         try:
             outcome = await execute(action, spec, self.judge, timeout_s=TIMEOUT_S)
@@ -253,7 +261,8 @@ class _Demo:
             self.say(f"{label} · {_decided(outcome.decision)}")
             return StepOutcome(step, outcome.decision)
         how = "timed out" if final.timed_out else f"exit {final.exit_code}"
-        self.say(f"{label} · {_decided(outcome.decision)}; ran in the sandbox: {how}")
+        hosts = self.judge.denied_hosts()
+        self.say(f"{label} · {_decided(outcome.decision)}; ran in the sandbox: {how}{hosts}")
         return StepOutcome(step, outcome.decision, final.exit_code)
 
     def _action(self, step: Step) -> Action:

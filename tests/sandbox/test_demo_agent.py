@@ -174,6 +174,9 @@ async def test_the_demo_tells_its_story_and_commits_only_in_its_throwaway_repo(
         assert statuses[-1].executor_on
         assert "sandbox: bubblewrap, workspace-write" in statuses[-1].about
         assert str(root) in statuses[-1].about
+        assert "3 denied; 3 connections asked about, 2 denied" in statuses[-1].step
+        pip = next(s.step for s in statuses if "pip install" in s.step and "ran" in s.step)
+        assert pip.endswith("ran in the sandbox: exit 1; pypi.org:443 denied")
         assert len(outcomes) == len(load_scenario().steps)
         assert story(tmp_path / "audit.jsonl", str(root)) == STORY_WITH_EXECUTOR
         workspace = root / "home" / "src" / "calc"
