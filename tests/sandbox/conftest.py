@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from local_web import hello
 from sandbox_tree import VISIBLE_TMP, Tree, git
+
+from gate.audit import AuditLog
+from gate.grants import GrantStore
+from gate.model import Toggles
+from gate.pipeline import Gate
+from gate.rulebook import Rulebook
+from gate.server import GateServer
 
 
 @pytest.fixture
@@ -38,3 +47,28 @@ def repo(tree: Tree) -> Path:
     git(tree.workspace, "add", "README")
     git(tree.workspace, "commit", "-qm", "first")
     return tree.workspace
+
+
+@pytest.fixture
+async def web() -> AsyncIterator[int]:
+    """A web server on 127.0.0.1 that says `hello`; yields its port."""
+    server = await asyncio.start_server(hello, "127.0.0.1", 0)
+    yield server.sockets[0].getsockname()[1]
+    server.close()
+
+
+@pytest.fixture
+async def served(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gate]:
+    """A gate serving at `$WARDEN_SOCKET` (policy untrusted), its log and grants in the tree."""
+    socket = tree.root / "runtime" / "gate" / "gate.sock"
+    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
+    gate = Gate(
+        rulebook=Rulebook(),
+        grants=GrantStore(tree.root / "grants.json"),
+        audit=AuditLog(tree.root / "audit.jsonl"),
+        toggles=Toggles(auto_review=False, approval_policy="untrusted"),
+    )
+    server = GateServer(gate, agent_socket=socket)
+    await server.start()
+    yield gate
+    await server.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gate.model import Event
 from sandbox.result import RunResult
 from sandbox.runner import run_sync
 from sandbox.spec import SandboxSpec
@@ -47,3 +49,10 @@ def git(cwd: Path, *args: str) -> str:
         ["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True
     )
     return done.stdout
+
+
+async def next_event(events: asyncio.Queue[Event], kind: str, seconds: float = 20) -> Event:
+    """The next gate event of this type (each wait at most `seconds`)."""
+    while (event := await asyncio.wait_for(events.get(), seconds))["type"] != kind:
+        pass
+    return event

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_tree import Tree
+from sandbox_tree import Tree, next_event
 
-from gate.audit import AuditLog
-from gate.grants import GrantStore
-from gate.model import Event, Toggles
 from gate.pipeline import Gate
-from gate.rulebook import Rulebook
-from gate.server import GateServer
 from sandbox.agent import NOTICE_S
 from sandbox.cli_agent import main
 from tests.reviewer.chat_server import ChatServer, Reply
@@ -173,28 +167,6 @@ def test_reviewer_endpoint_is_the_default(
     # Auto-review is on for the private gate too, but no action reaches it here.
     assert main([TASK]) == 0
     assert chat.requests[0]["model"] == "agent-model"
-
-
-@pytest.fixture
-async def served(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Gate]:
-    socket = tree.root / "runtime" / "gate" / "gate.sock"
-    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
-    gate = Gate(
-        rulebook=Rulebook(),
-        grants=GrantStore(tree.root / "grants.json"),
-        audit=AuditLog(tree.root / "audit.jsonl"),
-        toggles=Toggles(auto_review=False, approval_policy="untrusted"),
-    )
-    server = GateServer(gate, agent_socket=socket)
-    await server.start()
-    yield gate
-    await server.close()
-
-
-async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
-    while (event := await asyncio.wait_for(events.get(), 20))["type"] != kind:
-        pass
-    return event
 
 
 async def test_running_gate_asks_the_person_with_the_transcript(

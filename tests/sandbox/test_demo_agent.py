@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from gate.rulebook import Rulebook
 from gate.server import GateServer
 from sandbox.demo_agent import DemoOptions, DemoStatus, run_demo_agent
 from sandbox.demo_agent_scenario import ScenarioError, load_scenario
+from sandbox.demo_agent_workspace import DemoSetupError, make_throwaway
 from sandbox.errors import SandboxError
 from sandbox.runner import check
 
@@ -265,3 +267,14 @@ async def test_warden_demo_no_console_runs_the_agent_against_the_running_gate(
     assert lines[-1].startswith("  finished: 14 steps")
     decided = [r for r in read_log(tmp_path / "audit.jsonl") if r["event"] == "action.decided"]
     assert ("connect pypi.org:443", "user") in [(r["summary"], r["source"]) for r in decided]
+
+
+def test_without_git_the_demo_says_so_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # forget the temp dir chosen before
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    with pytest.raises(DemoSetupError, match="git is not installed"):
+        make_throwaway()
+    assert not list(tmp_path.iterdir())

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_tree import PYTHON, Tree
+from sandbox_tree import PYTHON, Tree, next_event
 
-from gate.audit import AuditLog
-from gate.grants import GrantStore
-from gate.model import Event, Toggles
 from gate.pipeline import Gate
-from gate.rulebook import Rulebook
-from gate.server import GateServer
 from sandbox.cli_exec import main
 
 
@@ -58,30 +52,6 @@ def test_no_bubblewrap_exits_125_and_nothing_runs(
 
 def test_no_command_exits_125(workspace: Path) -> None:
     assert main(["--"]) == 125
-
-
-@pytest.fixture
-async def served(
-    tree: Tree, workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Gate]:
-    socket = tree.root / "runtime" / "gate" / "gate.sock"
-    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
-    gate = Gate(
-        rulebook=Rulebook(),
-        grants=GrantStore(tree.root / "grants.json"),
-        audit=AuditLog(tree.root / "audit.jsonl"),
-        toggles=Toggles(auto_review=False, approval_policy="untrusted"),
-    )
-    server = GateServer(gate, agent_socket=socket)
-    await server.start()
-    yield gate
-    await server.close()
-
-
-async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
-    while (event := await asyncio.wait_for(events.get(), 10))["type"] != kind:
-        pass
-    return event
 
 
 async def test_running_gate_decides_and_gets_the_result(served: Gate, tree: Tree) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sandbox_tree import Tree
+from sandbox_tree import Tree, next_event
 
 from gate.audit import AuditLog
 from gate.grants import GrantStore
@@ -37,12 +37,6 @@ def exec_action(argv: list[str], cwd: Path) -> Action:
 def audit(root: Path, event: str) -> list[dict[str, Any]]:
     records = [json.loads(line) for line in (root / "audit.jsonl").read_text().splitlines()]
     return [r for r in records if r["event"] == event]
-
-
-async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
-    while (event := await asyncio.wait_for(events.get(), 10))["type"] != kind:
-        pass
-    return event
 
 
 async def test_allowed_command_runs_confined_and_its_result_is_logged(tree: Tree) -> None:

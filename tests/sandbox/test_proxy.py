@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from local_web import NETWORK_RULES
 
 from gate.audit import AuditLog
 from gate.grants import GrantStore
@@ -15,16 +16,6 @@ from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from sandbox.proxy import NetworkProxy
 from sandbox.proxy_http import BadRequest, parse_head
-
-RULES = """version = 1
-[[network]]
-host = "127.0.0.1"
-decision = "allow"
-[[network]]
-host = "blocked.example"
-decision = "block"
-reason = "not this one"
-"""
 
 
 async def origin(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -45,7 +36,7 @@ async def web() -> AsyncIterator[int]:
 
 @pytest.fixture
 async def gate(tmp_path: Path) -> AsyncIterator[Gate]:
-    (tmp_path / "rules.toml").write_text(RULES)
+    (tmp_path / "rules.toml").write_text(NETWORK_RULES)
     gate = Gate(
         rulebook=Rulebook(extra=[tmp_path / "rules.toml"]),
         grants=GrantStore(tmp_path / "grants.json"),

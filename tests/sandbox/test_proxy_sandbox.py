@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from local_web import FETCH, NETWORK_RULES
 from sandbox_tree import PYTHON, Tree
 
 from gate.audit import AuditLog
@@ -20,42 +21,10 @@ from sandbox.result import RunResult
 from sandbox.runner import run
 from sandbox.spec import SandboxSpec
 
-RULES = """version = 1
-[[network]]
-host = "127.0.0.1"
-decision = "allow"
-[[network]]
-host = "blocked.example"
-decision = "block"
-reason = "not this one"
-"""
-FETCH = """
-import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode())
-except urllib.error.HTTPError as exc:
-    print(exc.code, exc.read().decode().strip())
-    sys.exit(3)
-"""
-
-
-async def origin(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.readuntil(b"\r\n\r\n")
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
-    await writer.drain()
-    writer.close()
-
-
-@pytest.fixture
-async def web() -> AsyncIterator[int]:
-    server = await asyncio.start_server(origin, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-
 
 @pytest.fixture
 async def gate(tree: Tree) -> AsyncIterator[Gate]:
-    (tree.root / "rules.toml").write_text(RULES)
+    (tree.root / "rules.toml").write_text(NETWORK_RULES)
     gate = Gate(
         rulebook=Rulebook(extra=[tree.root / "rules.toml"]),
         grants=GrantStore(tree.root / "grants.json"),

@@ -63,20 +63,6 @@ print(json.dumps(seen))
 """
 
 
-async def origin(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.readuntil(b"\r\n\r\n")
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
-    await writer.drain()
-    writer.close()
-
-
-@pytest.fixture
-async def web() -> AsyncIterator[int]:
-    server = await asyncio.start_server(origin, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
-
-
 @pytest.fixture
 def workspace(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> Path:
     config_dir().mkdir(parents=True, exist_ok=True)

@@ -4,60 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_tree import PYTHON, Tree
+from local_web import FETCH, NETWORK_RULES
+from sandbox_tree import PYTHON, Tree, next_event
 
-from gate.audit import AuditLog
-from gate.grants import GrantStore
-from gate.model import Event, Toggles
 from gate.pipeline import Gate
-from gate.rulebook import Rulebook
-from gate.server import GateServer
 from rules.paths import config_dir
 from sandbox.cli_sandbox import main
-
-RULES = """version = 1
-[[network]]
-host = "127.0.0.1"
-decision = "allow"
-[[network]]
-host = "blocked.example"
-decision = "block"
-reason = "not this one"
-"""
-FETCH = """
-import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode())
-except urllib.error.HTTPError as exc:
-    print(exc.code, exc.read().decode().strip())
-    sys.exit(3)
-"""
-
-
-async def origin(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await reader.readuntil(b"\r\n\r\n")
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
-    await writer.drain()
-    writer.close()
-
-
-@pytest.fixture
-async def web() -> AsyncIterator[int]:
-    server = await asyncio.start_server(origin, "127.0.0.1", 0)
-    yield server.sockets[0].getsockname()[1]
-    server.close()
 
 
 @pytest.fixture
 def workspace(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The workspace as this folder, with the user's rules allowing 127.0.0.1."""
     config_dir().mkdir(parents=True, exist_ok=True)
-    (config_dir() / "rules.toml").write_text(RULES)
+    (config_dir() / "rules.toml").write_text(NETWORK_RULES)
     monkeypatch.chdir(tree.workspace)
     return tree.workspace
 
@@ -93,38 +56,13 @@ async def test_the_network_stays_off_without_the_flag(
     assert "Connection refused" in capfd.readouterr().err
 
 
-@pytest.fixture
-async def served(
-    tree: Tree, workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Gate]:
-    socket = tree.root / "runtime" / "gate" / "gate.sock"
-    monkeypatch.setenv("WARDEN_SOCKET", str(socket))
-    gate = Gate(
-        rulebook=Rulebook(),
-        grants=GrantStore(tree.root / "grants.json"),
-        audit=AuditLog(tree.root / "audit.jsonl"),
-        toggles=Toggles(auto_review=False),
-    )
-    server = GateServer(gate, agent_socket=socket)
-    await server.start()
-    yield gate
-    await server.close()
-
-
-async def queued(events: asyncio.Queue[Event]) -> dict[str, Any]:
-    while (event := await asyncio.wait_for(events.get(), 20))["type"] != "queued":
-        pass
-    action: dict[str, Any] = event["pending"]["action"]
-    return action
-
-
 @pytest.mark.parametrize(("answer", "code", "out"), [("allow", 0, "hello"), ("deny", 3, "403")])
 async def test_unknown_host_waits_in_the_running_gate(
-    served: Gate, web: int, capfd: Any, answer: str, code: int, out: str
+    workspace: Path, served: Gate, web: int, capfd: Any, answer: str, code: int, out: str
 ) -> None:
     events = served.subscribe()
     held = asyncio.create_task(fetch(f"http://localhost:{web}/"))
-    asked = await queued(events)
+    asked = (await next_event(events, "queued"))["pending"]["action"]
     assert (asked["kind"], asked["host"], asked["port"]) == ("network", "localhost", web)
     assert asked["agent"]["name"] == "warden-sandbox"
     assert asked["agent"]["session"] == f"sandbox-{os.getpid()}"
@@ -133,7 +71,9 @@ async def test_unknown_host_waits_in_the_running_gate(
     assert capfd.readouterr().out.startswith(out)
 
 
-async def test_running_gate_rules_decide_without_asking(served: Gate, web: int, capfd: Any) -> None:
+async def test_running_gate_rules_decide_without_asking(
+    workspace: Path, served: Gate, web: int, capfd: Any
+) -> None:
     # The gate's rules are the user's file (read by its rulebook), which allows 127.0.0.1.
     assert await fetch(f"http://127.0.0.1:{web}/") == 0
     assert capfd.readouterr().out == "hello\n"
