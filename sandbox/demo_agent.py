@@ -21,7 +21,7 @@ from typing import Any
 from gate.client import AsyncGateClient
 from rules.action import Action, ActionContext, AgentRef, Decision, Turn
 from sandbox.demo_agent_scenario import BUNDLED, Scenario, ScenarioError, Step, load_scenario
-from sandbox.demo_agent_workspace import Throwaway, make_throwaway
+from sandbox.demo_agent_workspace import Throwaway, make_throwaway, remove_stale
 from sandbox.errors import SandboxError
 from sandbox.executor import execute
 from sandbox.judge import Judge, RemoteJudge
@@ -92,6 +92,7 @@ async def run_demo_agent(
         DemoSetupError: the throwaway workspace could not be made.
     """
     scenario = load_scenario(options.scenario)
+    await asyncio.to_thread(remove_stale)
     world = await asyncio.to_thread(make_throwaway)
     try:
         trouble = await asyncio.to_thread(_sandbox_trouble)

@@ -47,6 +47,9 @@ FAKE_KEY = (
     "-----END OPENSSH PRIVATE KEY-----\n"
 )
 REMOTE = "https://github.com/warden-demo/calc.git"
+PREFIX = "warden-demo-"
+# The demo's process id, so that a later demo can sweep what a killed one left behind.
+OWNER = "owner.pid"
 IDENTITY = (("user.name", "Demo Agent"), ("user.email", "demo-agent@example.invalid"))
 
 
@@ -79,10 +82,11 @@ def make_throwaway() -> Throwaway:
     Raises:
         DemoSetupError: git is missing or failed, or the files could not be written.
     """
-    root = Path(tempfile.mkdtemp(prefix="warden-demo-")).resolve()
+    root = Path(tempfile.mkdtemp(prefix=PREFIX)).resolve()
     home = root / "home"
     workspace = home / "src" / "calc"
     try:
+        (root / OWNER).write_text(f"{os.getpid()}\n")
         workspace.mkdir(parents=True)
         ssh = home / ".ssh"
         ssh.mkdir(mode=0o700)
@@ -100,6 +104,28 @@ def make_throwaway() -> Throwaway:
         shutil.rmtree(root, ignore_errors=True)
         raise DemoSetupError(f"cannot set up the demo workspace in {root}: {exc}") from exc
     return Throwaway(root, home, workspace)
+
+
+def remove_stale() -> list[Path]:
+    """Remove the throwaway dirs of demos whose process is gone (a closed terminal kills a demo
+    before it can clean up). Dirs of running demos, and any without an owner, stay.
+
+    Returns:
+        The folders removed.
+    """
+    removed = []
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            pid = int((root / OWNER).read_text())
+            if root.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+        except (OSError, ValueError):
+            continue  # not a demo's, another user's, or its owner still runs
+    return removed
 
 
 def _git(cwd: Path, home: Path, *args: str) -> None:

@@ -25,7 +25,7 @@ from gate.rulebook import Rulebook
 from gate.server import GateServer
 from sandbox.demo_agent import DemoOptions, DemoStatus, run_demo_agent
 from sandbox.demo_agent_scenario import ScenarioError, load_scenario
-from sandbox.demo_agent_workspace import DemoSetupError, make_throwaway
+from sandbox.demo_agent_workspace import DemoSetupError, make_throwaway, remove_stale
 from sandbox.errors import SandboxError
 from sandbox.runner import check
 
@@ -278,3 +278,18 @@ def test_without_git_the_demo_says_so_and_leaves_nothing_behind(
     with pytest.raises(DemoSetupError, match="git is not installed"):
         make_throwaway()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_later_demo_sweeps_what_a_killed_one_left_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    killed = subprocess.Popen(["true"])
+    killed.wait()
+    stale, running, other = (tmp_path / f"warden-demo-{n}" for n in ("a", "b", "c"))
+    for folder, owner in ((stale, killed.pid), (running, os.getpid())):
+        folder.mkdir()
+        (folder / "owner.pid").write_text(f"{owner}\n")
+    other.mkdir()  # no owner: not ours to judge
+    assert remove_stale() == [stale]
+    assert sorted(tmp_path.iterdir()) == [running, other]
