@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 MAX_HEAD = 64 * 1024
 CHUNK = 64 * 1024
 CONNECT_TIMEOUT = 30.0
+DENIED_FOR_S = 60.0
 
 
 class NetworkProxy:
@@ -47,8 +49,10 @@ class NetworkProxy:
         self.socket_path = socket_path
         self.agent = agent or AgentRef(name="warden-proxy")
         self.cwd = cwd
-        # One question per host and port at a time; an allowed one is remembered.
+        # One question per host and port at a time; an allowed one is remembered, a denied one
+        # for DENIED_FOR_S (a client retrying a refused host must not ask the person again).
         self._decisions: dict[tuple[str, int], asyncio.Task[Decision]] = {}
+        self._settled_at: dict[tuple[str, int], float] = {}
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
         self._closing = False
@@ -124,7 +128,12 @@ class NetworkProxy:
     async def _decide(self, target: Target) -> Decision:
         key = (target.host.lower(), target.port)
         task = self._decisions.get(key)
-        if task is None or (task.done() and not _allowed(task)):
+        if task is not None and task.done() and not _allowed(task):
+            denied = _denied(task)
+            if denied and time.monotonic() - self._settled_at[key] < DENIED_FOR_S:
+                return denied
+            task = None
+        if task is None:
             action = Action(
                 kind="network",
                 host=key[0],
@@ -135,12 +144,21 @@ class NetworkProxy:
                 cwd=self.cwd,
             )
             task = asyncio.ensure_future(self.judge.submit(action))
+            task.add_done_callback(lambda _: self._settled_at.__setitem__(key, time.monotonic()))
             self._decisions[key] = task
         return await asyncio.shield(task)
 
 
 def _allowed(task: asyncio.Task[Decision]) -> bool:
     return not task.cancelled() and task.exception() is None and task.result().decision == "allow"
+
+
+def _denied(task: asyncio.Task[Decision]) -> Decision | None:
+    """The denial a finished question ended in; None when it failed instead (ask again)."""
+    if task.cancelled() or task.exception() is not None:
+        return None
+    decision = task.result()
+    return decision if decision.decision == "deny" and decision.source != "error" else None
 
 
 async def _answer(writer: asyncio.StreamWriter, status: int, text: str) -> None:

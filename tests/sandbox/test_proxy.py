@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from local_web import NETWORK_RULES
+from sandbox_tree import next_event
 
 from gate.audit import AuditLog
 from gate.grants import GrantStore
-from gate.model import Event, Toggles
+from gate.model import Toggles
 from gate.pipeline import Gate
 from gate.rulebook import Rulebook
+from sandbox import proxy as proxy_module
 from sandbox.proxy import NetworkProxy
 from sandbox.proxy_http import BadRequest, parse_head
 
@@ -67,12 +69,6 @@ def get(host: str, port: int) -> bytes:
     return f"GET http://{host}:{port}/x?y=1 HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
 
-async def next_event(events: asyncio.Queue[Event], kind: str) -> Event:
-    while (event := await asyncio.wait_for(events.get(), 10))["type"] != kind:
-        pass
-    return event
-
-
 async def test_allowed_host_is_reached_in_origin_form(proxy: Path, web: int) -> None:
     answer = await fetch(proxy, get("127.0.0.1", web))
     assert answer.startswith(b"HTTP/1.1 200 OK")
@@ -114,6 +110,27 @@ async def test_one_question_per_host(gate: Gate, proxy: Path, web: int) -> None:
     await gate.decide(queued["id"], "allow")
     assert all(a.startswith(b"HTTP/1.1 200") for a in await asyncio.gather(*both))
     assert gate.pending == {}
+
+
+async def test_a_denied_host_is_not_asked_about_again_for_a_while(
+    gate: Gate, proxy: Path, web: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events = gate.subscribe()
+    first = asyncio.create_task(fetch(proxy, get("localhost", web)))
+    queued = (await next_event(events, "queued"))["pending"]["action"]
+    await gate.decide(queued["id"], "deny", message="not now")
+    assert (await first).startswith(b"HTTP/1.1 403")
+    # A client retrying (pip does, five times) gets the same answer without a new question.
+    again = await fetch(proxy, get("localhost", web))
+    assert again.startswith(b"HTTP/1.1 403")
+    assert b"not now" in again
+    assert gate.pending == {}
+    # Once the while has passed, the person is asked again.
+    monkeypatch.setattr(proxy_module, "DENIED_FOR_S", 0.0)
+    later = asyncio.create_task(fetch(proxy, get("localhost", web)))
+    queued = (await next_event(events, "queued"))["pending"]["action"]
+    await gate.decide(queued["id"], "allow")
+    assert (await later).startswith(b"HTTP/1.1 200")
 
 
 async def test_malformed_request_is_400(proxy: Path) -> None:
