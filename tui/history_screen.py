@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
 
 from gate.audit_files import default_path
 from tui.history_source import (
@@ -126,11 +127,14 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, group="history", exit_on_error=False)
     def read_older(self, reader: Iterator[dict[str, Any]]) -> None:
         """Read the rest of the log in the background, handing it over in batches."""
+        worker = get_current_worker()
         batch: list[dict[str, Any]] = []
         for record in reader:
             if record["event"] == DECIDED:
                 batch.append(record)
                 if len(batch) >= BATCH:
+                    if worker.is_cancelled:  # the screen closed: stop reading
+                        return
                     self.post_message(self.Loaded(batch, done=False))
                     batch = []
         self.post_message(self.Loaded(batch, done=True))

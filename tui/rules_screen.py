@@ -65,6 +65,7 @@ class RulesScreen(Screen[None]):
         self.warned_text: str | None = None  # the disk text we already warned about
         self.check = FileCheck()
         self.check_timer: Timer | None = None
+        self.readable = True  # False: the file on disk could not be read, so it is not replaced
 
     def _editable(self) -> list[EditableFile]:
         files = [EditableFile("user rules", user_rules_file(), "user")]
@@ -110,11 +111,16 @@ class RulesScreen(Screen[None]):
         """Load a file into the editor (the user file is created from a template if absent)."""
         self.current = file
         if not file.path.exists() and file.layer == "user":
-            write_atomic(file.path, USER_TEMPLATE)
-            self.notify(f"Created {shown(file.path)} from a commented template.")
-        text = self._read() or ""
-        self.disk_text, self.warned_text = text, None
-        self.editor.load_text(text)
+            try:
+                write_atomic(file.path, USER_TEMPLATE)
+            except OSError as exc:
+                self.notify(f"Cannot create {file.path}: {exc.strerror}", severity="error")
+            else:
+                self.notify(f"Created {shown(file.path)} from a commented template.")
+        text = self._read()
+        self.readable = text is not None
+        self.disk_text, self.warned_text = text or "", None
+        self.editor.load_text(text or "")
         self.run_check()
 
     def _read(self) -> str | None:
@@ -189,6 +195,14 @@ class RulesScreen(Screen[None]):
             self.notify(
                 f"Not saved: line {first.line}: {first.message}",
                 title=plural(len(self.check.problems), "problem"),
+                severity="error",
+                timeout=10,
+            )
+            return
+        if not self.readable:
+            self.notify(
+                f"Not saved: {shown(self.current.path)} could not be read, so it is not replaced. "
+                "Fix it outside the console, then ctrl+l.",
                 severity="error",
                 timeout=10,
             )

@@ -60,11 +60,11 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
                 ("claude", "rm -rf ~"),
                 ("codex", "ls -la"),
             ]:
-                await _submit(client, agent, command)
+                await asyncio.wait_for(_submit(client, agent, command), 10)
             waiting = _submit(client, "codex", ASK)
             await until(pilot, lambda: len(app.state.pending) == 1)
             await pilot.press("n")  # a person denies it
-            assert (await waiting)["source"] == "user"
+            assert (await asyncio.wait_for(waiting, 10))["source"] == "user"
 
             await pilot.press("h")
             await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
@@ -105,7 +105,9 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen)
 
-            await _submit(client, "claude", "git log --oneline")  # decided while the screen is open
+            await asyncio.wait_for(
+                _submit(client, "claude", "git log --oneline"), 10
+            )  # decided while the screen is open
             await until(pilot, lambda: len(_summaries(screen)) == 5)
             assert _summaries(screen)[0] == "git log --oneline"
             assert table.cursor_row == 3  # the selected record stays selected, one row down
@@ -119,7 +121,8 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             await pilot.press("escape")
             await until(pilot, lambda: not isinstance(app.screen, HistoryScreen))
         finally:
-            await client.close()
+            await client.close()  # withdraws what still waits
+        await until(pilot, lambda: not app.state.pending)
 
 
 async def test_palette_opens_the_history_screen(tmp_path: Path) -> None:

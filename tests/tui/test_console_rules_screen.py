@@ -222,3 +222,19 @@ async def test_palette_opens_the_rules_screen(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RulesScreen))
+
+
+async def test_an_unreadable_file_is_never_replaced(tmp_path: Path) -> None:
+    path = user_rules_file()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"version = 1\n# caf\xe9\n")  # Latin-1, not UTF-8
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, app)
+        assert any("not UTF-8" in n.message for n in app._notifications)
+        screen.editor.insert("version = 1\n", (0, 0))
+        await until(pilot, lambda: screen.check.ok)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_bytes() == b"version = 1\n# caf\xe9\n"
+        assert any("could not be read" in n.message for n in app._notifications)
