@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -12,58 +14,93 @@ from textual.widgets import Static
 from tui.queue_state import summary_of
 from tui.risk import RISK_STYLES, age_text
 
+DIFF_STYLES = {"+": "$success", "-": "$error", "@": "$text-muted"}
+
 
 class ActionDetail(VerticalScroll):
     """Everything the person needs to decide one action, scrollable when it is long."""
+
+    ALLOW_MAXIMIZE = True  # `enter` on the list shows it full screen
+    _shown: tuple[dict[str, Any] | None, str, float] = (None, "", 0.0)
+    _content: Content | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
 
     def show(self, pending: dict[str, Any] | None, position: str, now: float) -> None:
         """Render a pending action (None: nothing waits) with its `n of m` position."""
+        self._shown = (pending, position, now)
+        body = self.query_one(Static)
         if pending is None:
             self.border_title = "Nothing waiting"
-            empty = Content.assemble(("No action needs you right now.", "$text-muted"))
-            self.query_one(Static).update(empty)
+            self._update(body, Content.assemble(("No action needs you right now.", "$text-muted")))
             return
         action = pending["action"]
         agent = action["agent"]
         session = f" · session {agent['session']}" if agent.get("session") else ""
         age = age_text(now - pending["queued_at"])
         self.border_title = f"{position} · {agent['name']}{session} · waiting {age}"
-        self.query_one(Static).update(Content("\n").join(_lines(action, pending)))
+        width = max(20, self.scrollable_content_region.width)
+        self._update(body, Content("\n").join(_lines(action, pending, width)))
+
+    def _update(self, body: Static, content: Content) -> None:
+        """Replace the body only when it changed: each replacement costs a layout pass."""
+        if content != self._content:
+            self._content = content
+            body.update(content)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show(*self._shown)  # the parts table fits the width
 
 
-def _lines(action: dict[str, Any], pending: dict[str, Any]) -> list[Content]:
+def _lines(action: dict[str, Any], pending: dict[str, Any], width: int) -> list[Content]:
     verdict = pending["verdict"]
     lead = "$ " if action["kind"] == "exec" else ""
     runs = "Warden's sandbox" if action.get("executor") == "warden" else "the agent (unconfined)"
-    leaves = "  asks to leave the sandbox: " + (action.get("justification") or "no reason given")
     lines = [
         Content.assemble((lead, "$text-muted"), (summary_of(action), "bold")),
-        Content.assemble(
-            ("cwd ", "$text-muted"),
-            action.get("cwd") or "—",
-            ("  runs ", "$text-muted"),
-            runs,
-            (leaves if action.get("escalate") else "", "bold $warning"),
-        ),
-        Content(""),
-        Content.assemble(
-            ("part                        rule                  decision", "$text-muted")
-        ),
+        Content.assemble(("cwd  ", "$text-muted"), action.get("cwd") or "—"),
+        Content.assemble(("runs ", "$text-muted"), runs),
     ]
-    for part in verdict.get("parts", []):
-        rule = part.get("rule") or {}
-        where = rule.get("id") or part.get("why") or part.get("source", "")
-        lines.append(
-            Content.assemble(f"{part['text'][:26]:<28}", f"{where[:20]:<22}", part["decision"])
-        )
+    if action.get("escalate"):
+        why = action.get("justification") or "no reason given"
+        lines.append(Content.assemble(("asks to leave the sandbox: ", "bold $warning"), why))
+    elif action.get("justification"):
+        lines.append(Content.assemble(("why  ", "$text-muted"), action["justification"]))
+    if action["kind"] == "tool" and action.get("arguments"):
+        arguments = json.dumps(action["arguments"], ensure_ascii=False)
+        lines.append(Content.assemble(("args ", "$text-muted"), arguments))
+    lines += [Content(""), *_parts(verdict, width)]
     signals = " · ".join(verdict.get("signals", [])) or "none"
     lines += [Content.assemble(("signals ", "$text-muted"), signals), Content("")]
     lines += _review(pending)
     if action["kind"] == "write" and action.get("diff"):
-        lines += [Content(""), Content(action["diff"])]
+        lines.append(Content(""))
+        lines += [
+            Content.assemble((line, DIFF_STYLES.get(line[:1], "")))
+            for line in action["diff"].splitlines()
+        ]
+    return lines
+
+
+def _parts(verdict: dict[str, Any], width: int) -> list[Content]:
+    """Each parsed part with its rule (or reason) and decision, in columns that fit `width`."""
+    decision_width = 8
+    room = max(8, width - decision_width)
+    text_width = min(48, room * 11 // 20)
+    rule_width = min(36, room - text_width)
+    head = f"{'part':<{text_width}}{'rule':<{rule_width}}decision"
+    lines = [Content.assemble((head, "$text-muted"))]
+    for part in verdict.get("parts", []):
+        rule = part.get("rule") or {}
+        where = rule.get("id") or part.get("why") or part.get("source", "")
+        lines.append(
+            Content.assemble(
+                f"{_cut(part['text'], text_width - 2):<{text_width}}",
+                (f"{_cut(where, rule_width - 2):<{rule_width}}", "$text-muted"),
+                part["decision"],
+            )
+        )
     return lines
 
 
@@ -78,11 +115,31 @@ def _review(pending: dict[str, Any]) -> list[Content]:
                 ("none: auto-review is off (set [reviewer] model in the config)", "$text-muted"),
             )
         ]
+    if review.get("error"):
+        return [
+            Content.assemble(
+                ("reviewer ", "$text-muted"), ("failed", "bold $error"), " · waits for you"
+            ),
+            Content.assemble(" ", (review["error"], "$error")),
+            Content.assemble((" r re-runs the review", "$text-muted")),
+        ]
     risk = review.get("risk", "")
-    head = Content.assemble(
-        ("reviewer ", "$text-muted"),
-        (f"{risk} risk", RISK_STYLES.get(risk, "")),
-        f" · {review.get('outcome', '')} · user authorization {review.get('user_authorized', '?')}",
-    )
-    rationale = review.get("rationale") or review.get("error") or ""
-    return [head, Content.assemble(" ", (f"“{rationale}”", "italic"))]
+    outcome = {"approve": "approves", "escalate": "asks you", "deny": "denies"}
+    facts = [f"user authorization {review.get('user_authorized') or '?'}"]
+    if review.get("latency_ms"):
+        facts.append(f"{review['latency_ms'] / 1000:.1f} s")
+    if review.get("tokens"):
+        facts.append(f"{review['tokens']} tok")
+    return [
+        Content.assemble(
+            ("reviewer ", "$text-muted"),
+            (f"{risk} risk", RISK_STYLES.get(risk, "")),
+            f" · {outcome.get(review.get('outcome', ''), review.get('outcome', ''))}",
+        ),
+        Content.assemble((" · ".join(facts), "$text-muted")),
+        Content.assemble(" ", (f"“{review.get('rationale', '')}”", "italic")),
+    ]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"

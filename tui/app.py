@@ -29,6 +29,9 @@ from tui.queue_state import QueueState
 from tui.rules_screen import RulesScreen
 from tui.session_panel import SessionPanel
 
+# Gate events within this many seconds are drawn together.
+REDRAW_S = 1 / 30
+
 
 class WardenApp(App[None]):
     """The console. Collaborators come in through the constructor so tests can pin them.
@@ -67,6 +70,7 @@ class WardenApp(App[None]):
         self.attachment: Attachment | None = None
         self.origin = "connecting…"
         self.window_title = window_title(0)
+        self.redraw_due = False
 
     @property
     def client(self) -> ConsoleClient | None:
@@ -149,6 +153,14 @@ class WardenApp(App[None]):
         self.state.apply(message.event, self.clock())
         if message.event.get("type") == "queued":
             self.attention.needed()
+        self.retitle()
+        if not self.redraw_due:  # one redraw for a burst of events, not one per event
+            self.redraw_due = True
+            self.set_timer(REDRAW_S, self.redraw)
+
+    def redraw(self) -> None:
+        """The redraw a burst of events asked for."""
+        self.redraw_due = False
         self.refresh_queue()
 
     def waiting(self) -> tuple[int, str]:
@@ -164,16 +176,20 @@ class WardenApp(App[None]):
 
     def refresh_queue(self) -> None:
         """Redraw the queue screen and keep the window title's count current."""
-        title = window_title(len(self.state.pending))
-        if title != self.window_title:
-            self.window_title = title
-            set_window_title(self, title)
+        self.retitle()
         if isinstance(self.screen, QueueScreen):
             self.screen.refresh_view()
         elif isinstance(self.screen, SessionPanel):
             self.screen.refresh_grants()
         elif isinstance(self.screen, HistoryScreen):
             self.screen.refresh_live()
+
+    def retitle(self) -> None:
+        """Keep the terminal title's count current (cheap: at once, not with the redraw)."""
+        title = window_title(len(self.state.pending))
+        if title != self.window_title:
+            self.window_title = title
+            set_window_title(self, title)
 
     async def on_unmount(self) -> None:
         if self.attachment is not None:  # ctrl+c and friends: still stop a gate started here

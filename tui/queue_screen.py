@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList
 
 from tui.action_detail import ActionDetail
 from tui.action_list import ActionList
@@ -18,6 +17,7 @@ from tui.demo import DemoNotice
 from tui.deny_modal import DenyModal
 from tui.grant_flows import approve_always, approve_with_scope
 from tui.header_bar import HeaderBar
+from tui.key_bar import KeyBar
 from tui.queue_state import summary_of
 from tui.session_panel import SessionPanel
 
@@ -35,10 +35,38 @@ ON_SELECTED = {
     "deny_bulk",
     "pause",
 }
+# The keys the key bar keeps when the terminal is narrow (`?` shows every key).
+PRIMARY_KEYS = frozenset(
+    {
+        "approve-once",
+        "approve-session",
+        "approve-always",
+        "deny",
+        "deny-message",
+        "re-review",
+        "session-panel",
+        "help",
+        "quit",
+    }
+)
 
 
 class QueueScreen(Screen[None]):
     """Pending list and detail side by side, the decided feed below, keys in the footer."""
+
+    # Screen classes for the layout at 80x24 and 200x50 (app.tcss). Textual declares these as
+    # instance variables, so a ClassVar annotation here would not type-check.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-short"),
+        (30, "-tall"),
+        (45, "-huge"),
+    ]
+    ALLOW_IN_MAXIMIZED_VIEW = "HeaderBar, KeyBar"  # the full-screen detail keeps both
+    _keys: tuple[bool, ...] = ()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "approve_once", "Approve", id="approve-once"),
@@ -48,7 +76,7 @@ class QueueScreen(Screen[None]):
         Binding("d", "deny_message", "Deny+msg", id="deny-message"),
         Binding("Y", "approve_bulk", "All yes", id="approve-bulk"),
         Binding("N", "deny_bulk", "All no", id="deny-bulk"),
-        Binding("r", "rereview", "Re-review", id="re-review"),
+        Binding("r", "rereview", "Review", id="re-review"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("t", "session_panel", "Toggles", id="session-panel"),
         Binding("h", "app.history", "History", id="history"),
@@ -65,7 +93,7 @@ class QueueScreen(Screen[None]):
             yield ActionList(id="waiting")
             yield ActionDetail(id="detail")
         yield DecidedFeed(id="feed")
-        yield Footer(show_command_palette=False)
+        yield KeyBar(PRIMARY_KEYS, id="keys")
 
     @property
     def warden(self) -> WardenApp:
@@ -77,6 +105,8 @@ class QueueScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         """Redraw everything from the app's view of the gate."""
+        if not self.is_attached or not self.query(HeaderBar):
+            return  # not composed yet, or closing
         app, now = self.warden, self.warden.clock()
         pending = list(app.state.pending.values())
         self.query_one(HeaderBar).show(app.state, app.origin, now)
@@ -87,10 +117,12 @@ class QueueScreen(Screen[None]):
             app.state.feed, app.state.decided_for_you, app.state.decided_by_you
         )
         self._show_detail()
-        self.refresh_bindings()
+        self._refresh_keys()
 
     def selected(self) -> dict[str, Any] | None:
         """The highlighted pending action."""
+        if self.warden.redraw_due:  # a key right after a gate event acts on the queue as it is
+            self.warden.redraw()
         action_id = self.query_one(ActionList).selected_id
         return self.warden.state.pending.get(action_id) if action_id else None
 
@@ -113,10 +145,27 @@ class QueueScreen(Screen[None]):
             and not pending.get("reviewing")
         )
 
-    @on(OptionList.OptionHighlighted, "#waiting")
+    @on(ActionList.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
-        self.refresh_bindings()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Grey keys out (or back) only when that changes: the footer redraws on each refresh."""
+        keys = (self.selected() is not None, self.warden.client is not None, self._reviewable())
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh_bindings()
+
+    @on(ActionList.Selected)
+    def _open_detail(self) -> None:
+        """`enter`: the selected action's detail fills the screen (escape gives the queue back)."""
+        self.maximize(self.query_one(ActionDetail), container=False)
+
+    def minimize(self) -> None:
+        """Back to the queue (escape), with the list focused again."""
+        super().minimize()
+        self.query_one(ActionList).focus()
 
     def _show_detail(self) -> None:
         pending, ids = self.selected(), list(self.warden.state.pending)
@@ -175,7 +224,7 @@ class QueueScreen(Screen[None]):
         if (pending := self.selected()) and self._reviewable():
             pending["reviewing"] = True  # "reviewing…" at once; the gate's events follow
             self._show_detail()
-            self.refresh_bindings()
+            self._refresh_keys()
             self.rereview(pending["action"]["id"])
 
     @work(group="gate", exit_on_error=False)

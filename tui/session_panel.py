@@ -52,9 +52,8 @@ class SessionPanel(ModalScreen[None]):
             yield Label(Content.assemble(("Session settings", "bold")))
             with Grid(id="toggles"):
                 yield Label("reviewer")
-                yield Label(
-                    state.reviewer or "none: set [reviewer] model in the config", id="reviewer"
-                )
+                model = state.reviewer or "none: set [reviewer] model in the config"
+                yield Label(Content(model), id="reviewer")  # plain text, not markup
                 for name, choices in CHOICES.items():
                     if name in REVIEW_SETTINGS and state.reviewer is None:
                         continue  # nothing to review with: these settings change nothing

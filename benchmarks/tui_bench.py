@@ -1,0 +1,211 @@
+"""Console speed: time to the first screen, and key press → screen with a long queue and history.
+
+Run: `make bench-tui` or `.venv/bin/python benchmarks/tui_bench.py [--pending N] [--history N]`.
+Everything runs headless (`App.run_test`) against a real gate started by the console on private
+config, state and runtime dirs (nothing of yours is read or written).
+
+- First screen: a fresh interpreter per run (imports included) from before `import tui.app` to
+  the queue screen painted, and to the gate's snapshot shown (attached). Budget ≤ 1 s.
+- Keys: the gate decides `--history` rule-allowed actions (audit records and the decided feed),
+  then `--pending` actions wait for a person; each key press (`j`, `k`, `enter` to open the
+  detail and `escape` to close it) is timed from the key event posted (as the terminal driver
+  posts it) to the screen painted with its effect (Textual paints at most 60 times a second, so up to 17 ms of
+  each figure is that frame). Budget ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BUDGET_FIRST_S = 1.0
+BUDGET_KEY_MS = 50.0
+SIZE = (120, 36)
+
+
+def private_dirs(base: Path) -> None:
+    """Point every Warden dir (and HOME) into `base`, before any Warden module reads them."""
+    for name in list(os.environ):
+        if name.startswith(("WARDEN_", "OPENAI_")):
+            del os.environ[name]
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME"):
+        folder = base / var.lower()
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.environ[var] = str(folder)
+    os.environ["WARDEN_REQUIREMENTS"] = str(base / "no-requirements.toml")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def first_screen() -> dict[str, float]:
+    """One run in this (fresh) interpreter: seconds from import to painted and to attached."""
+    started = time.perf_counter()
+    from tui.app import WardenApp
+    from tui.queue_screen import QueueScreen
+
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        painted = time.perf_counter() - started
+        while app.client is None or app.origin == "connecting…":  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        await pilot.pause()
+        attached = time.perf_counter() - started
+        await app.attachment.close() if app.attachment else None
+    return {"painted": painted, "attached": attached}
+
+
+def measure_first_screen(runs: int) -> dict[str, list[float]]:
+    """`runs` fresh interpreters, each timing one first screen."""
+    found: dict[str, list[float]] = {"painted": [], "attached": []}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="warden-tui-bench-") as base:
+            command = [sys.executable, __file__, "--first-screen-once", base]
+            out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)
+            for key, value in json.loads(out.stdout.splitlines()[-1]).items():
+                found[key].append(value)
+    return found
+
+
+async def load(app: Any, history: int, pending: int) -> list[asyncio.Task[Any]]:
+    """Through the console's own gate: `history` allowed actions decided, `pending` waiting."""
+    from rules.action import Action
+
+    gate = app.attachment.server.gate
+    agent = {"name": "bench", "session": "s1"}
+    for start in range(0, history, 500):
+        batch = [
+            gate.submit(Action(kind="exec", command=f"git status {n}", cwd="/w", agent=agent), "b")
+            for n in range(start, min(history, start + 500))
+        ]
+        await asyncio.gather(*batch)
+    waiting = [
+        asyncio.create_task(
+            gate.submit(
+                Action(kind="exec", command=f"frobnicate --item {n}", cwd="/w", agent=agent), "b"
+            )
+        )
+        for n in range(pending)
+    ]
+    return waiting
+
+
+async def keys(history: int, pending: int, presses: int) -> dict[str, list[float]]:
+    """Seconds from key press to screen updated, per key, with the queue and history loaded."""
+    from textual import events
+
+    from gate.config import NotificationsConfig
+    from tui.action_detail import ActionDetail
+    from tui.app import WardenApp
+
+    app = WardenApp(notifications=NotificationsConfig(bell=False))
+    found: dict[str, list[float]] = defaultdict(list)
+    async with app.run_test(size=SIZE) as pilot:
+        while app.client is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        loaded = time.perf_counter()
+        waiting = await load(app, history, pending)
+        while len(app.state.pending) < pending or app.state.decided_for_you < history:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        took = time.perf_counter() - loaded
+        print(f"loaded {history} decided and {pending} waiting in {took:.1f} s")
+        screen = app.screen
+        detail = screen.query_one(ActionDetail)
+        paints: list[tuple[float, float]] = []
+        display = app._display
+
+        def spy(on: Any, renderable: Any) -> None:
+            if renderable is not None:
+                paints.append((time.perf_counter(), time.process_time()))
+            display(on, renderable)
+
+        app._display = spy  # type: ignore[method-assign]
+
+        async def press(key: str, done: Callable[[], bool]) -> None:
+            """Post the key as the terminal driver does; wait for it to be painted."""
+            paints.clear()
+            started, cpu = time.perf_counter(), time.process_time()
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+            while time.perf_counter() - started < 5:
+                await asyncio.sleep(0.0005)
+                busy = screen._layout_required or screen._repaint_required or screen._dirty_widgets
+                if done() and paints and not busy:
+                    found[key].append(paints[-1][0] - started)
+                    found[f"{key} (cpu)"].append(paints[-1][1] - cpu)
+                    return
+            raise SystemExit(f"{key} was not answered within 5 s")
+
+        def moved(before: str) -> Callable[[], bool]:
+            return lambda: detail.border_title != before
+
+        for n in range(presses):
+            await press("j", moved(detail.border_title))
+            if n % 5 == 4:
+                await press("enter", lambda: screen.maximized is detail)
+                await press("escape", lambda: screen.maximized is None)
+        for _ in range(presses):
+            await press("k", moved(detail.border_title))
+        decided = len(app.state.feed)
+        for task in waiting:
+            task.cancel()
+        await asyncio.gather(*waiting, return_exceptions=True)
+    print(f"decided feed holds {decided} rows")
+    return found
+
+
+def report(name: str, seconds: list[float], budget_ms: float) -> bool:
+    ms = [s * 1000 for s in seconds]
+    median, p95 = statistics.median(ms), percentile(ms, 0.95)
+    ok = p95 <= budget_ms
+    print(
+        f"{name:<28} n={len(ms):<4} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
+        f"budget {budget_ms:.0f} ms  {'ok' if ok else 'OVER'}"
+    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=1000)
+    parser.add_argument("--history", type=int, default=10_000)
+    parser.add_argument("--presses", type=int, default=50, help="j presses (then as many k)")
+    parser.add_argument("--runs", type=int, default=5, help="first-screen runs")
+    parser.add_argument("--first-screen-once", metavar="DIR", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.first_screen_once:
+        private_dirs(Path(args.first_screen_once))
+        print(json.dumps(asyncio.run(first_screen())))
+        return 0
+    first = measure_first_screen(args.runs)
+    with tempfile.TemporaryDirectory(prefix="warden-tui-bench-") as base:
+        private_dirs(Path(base))
+        pressed = asyncio.run(keys(args.history, args.pending, args.presses))
+    ok = report("first screen (painted)", first["painted"], BUDGET_FIRST_S * 1000)
+    report("first screen (attached)", first["attached"], BUDGET_FIRST_S * 1000)
+    for key, seconds in sorted(pressed.items()):
+        within = report(f"key {key}", seconds, BUDGET_KEY_MS)
+        ok = ok and (within or key.endswith("(cpu)"))  # the budget is for the wall clock
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
