@@ -10,13 +10,14 @@ PYTHON ?= $(shell for p in python3 python3.14 python3.13 python3.12 python3.11; 
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; \
 	done)
 
-.PHONY: help venv run test bench bench-gate corpus clean
+.PHONY: help venv run test bench bench-gate bench-tui corpus clean
 
 help:
 	@echo "make venv   create .venv and install Warden with its dev tools (only when needed)"
 	@echo "make run    open the console with a scripted agent at work (other arguments: ARGS='check \"git status\"')"
 	@echo "make test   ruff format --check, ruff check, mypy, lint-imports, pytest"
 	@echo "make bench  run the rules and gate benchmarks (make bench-gate: the gate alone)"
+	@echo "make bench-tui  the console: time to first screen, key press to screen (1,000 waiting)"
 	@echo "make corpus judge the public corpora with the built-in rules (allow/ask/block)"
 	@echo "make clean  remove caches and build output (keeps .venv; rm -rf .venv to reset)"
 
@@ -48,6 +49,9 @@ bench: venv bench-gate
 
 bench-gate: venv
 	$(BIN)/python benchmarks/gate_bench.py
+
+bench-tui: venv
+	$(BIN)/python benchmarks/tui_bench.py
 
 corpus: venv
 	$(BIN)/python benchmarks/corpus_report.py
