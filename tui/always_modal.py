@@ -1,9 +1,12 @@
-"""Approve always: a scope and the rules file (user or project) the narrowed rule goes to."""
+"""Approve always: a scope and the rules file (user or project), with the rule it would write."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -15,6 +18,8 @@ from textual.widgets.option_list import Option
 from tui.scope_modal import scope_label
 
 Choice = tuple[str, dict[str, Any]]
+# Asks the gate what a (target, scope) would write: `{"ok", "file", "rule", "reason"}`.
+Preview = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 class AlwaysModal(ModalScreen[Choice | None]):
@@ -24,10 +29,11 @@ class AlwaysModal(ModalScreen[Choice | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="always-cancel"),
     ]
 
-    def __init__(self, summary: str, scopes: list[dict[str, Any]]) -> None:
+    def __init__(self, summary: str, scopes: list[dict[str, Any]], preview: Preview) -> None:
         super().__init__()
         self.summary = summary
         self.scopes = scopes
+        self.preview = preview
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -37,11 +43,8 @@ class AlwaysModal(ModalScreen[Choice | None]):
                 yield RadioButton("project rules file (this project, if trusted)", id="project")
             options = [Option(scope_label(s), id=str(i)) for i, s in enumerate(self.scopes)]
             yield OptionList(*options, id="scopes")
-            yield Label(
-                "The gate writes the narrowed rule and refuses one a guard or requirement "
-                "would stop; enter choose · escape cancel",
-                classes="hint",
-            )
+            yield Label("checking what this would write…", id="preview")
+            yield Label("enter write it · escape cancel", classes="hint")
 
     def on_mount(self) -> None:
         scopes = self.query_one(OptionList)
@@ -49,6 +52,46 @@ class AlwaysModal(ModalScreen[Choice | None]):
         scopes.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss((self._target(), self.scopes[event.option_index]))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.show_preview()
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        self.show_preview()
+
+    @work(exclusive=True, group="always-preview", exit_on_error=False)
+    async def show_preview(self) -> None:
+        """Show the rule the chosen scope and file would get, or why the gate would refuse it."""
+        index = self.query_one(OptionList).highlighted
+        if index is None:
+            return
+        answer = await self.preview(self._target(), self.scopes[index])
+        label = self.query_one("#preview", Label)
+        if answer is None:
+            label.update("The gate could not say what this would write.")
+        elif answer["ok"]:
+            note = f"\n{answer['reason']}" if answer.get("reason") else ""
+            label.update(
+                Content.assemble(
+                    "Writes to ",
+                    (str(answer["file"]), "bold"),
+                    ":\n",
+                    (answer["rule"], "italic"),
+                    note,
+                )
+            )
+        else:
+            label.update(
+                Content.assemble(("Would not be written: ", "bold $warning"), answer["reason"])
+            )
+
+    def _target(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
-        target = pressed.id if pressed is not None and pressed.id else "user"
-        self.dismiss((target, self.scopes[event.option_index]))
+        return pressed.id if pressed is not None and pressed.id else "user"
+
+
+def _tilde(path: str) -> str:
+    """A path under the home folder written from `~`."""
+    home = str(Path.home())
+    return "~" + path[len(home) :] if path == home or path.startswith(home + "/") else path

@@ -42,7 +42,13 @@ async def approve_always(app: WardenApp, pending: dict[str, Any]) -> None:
         app.notify("Nothing here can be approved always.", severity="warning")
         return
     summary = summary_of(pending["action"])
-    choice = await app.push_screen_wait(AlwaysModal(summary, scopes["scopes"]))
+
+    async def preview(target: str, spec: dict[str, Any]) -> dict[str, Any] | None:
+        params = {"action_id": action_id, "grant": spec, "always": target}
+        answer: dict[str, Any] | None = await app.gate_call("always_preview", params)
+        return answer
+
+    choice = await app.push_screen_wait(AlwaysModal(summary, scopes["scopes"], preview))
     if choice is not None:
         target, spec = choice
         params = {"action_id": action_id, "decision": "allow", "grant": spec, "always": target}

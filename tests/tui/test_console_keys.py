@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Label
 
 from gate.server import GateServer
+from rules.paths import user_rules_file
 from tests.tui.console_helpers import ASK, Agent, audit_events, make_gate, until
 from tui.app import WardenApp
 from tui.confirm_modal import ConfirmModal
@@ -101,10 +103,32 @@ async def test_a_writes_a_rule_to_the_user_rules_file(tmp_path: Path, agent: Age
         await until(pilot, lambda: app.state.pending)
         await pilot.press("a")
         await until(pilot, lambda: app.screen.query("#target"))
+        # Before anything is written, the modal shows the rule and the file it goes to.
+        preview = app.screen.query_one("#preview", Label)
+        await until(pilot, lambda: "Writes to" in str(preview.render()))
+        shown = str(preview.render())
+        assert str(user_rules_file()).replace(str(Path.home()), "~") in shown
+        assert f'exact = "{ASK}"' in shown
+        assert not user_rules_file().exists()
         await pilot.press("enter")
         assert (await answer)["decision"] == "allow"
     [changed] = audit_events(tmp_path, "rules.changed")
     assert ASK in changed["rule"]
+    assert f'exact = "{ASK}"' in user_rules_file().read_text()
+
+
+async def test_a_says_before_writing_when_a_guard_would_hold_the_rule(agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        agent.submit("cat ~/.ssh/id_rsa")
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("a")
+        await until(pilot, lambda: app.screen.query("#target"))
+        preview = app.screen.query_one("#preview", Label)
+        await until(pilot, lambda: "Would not be written" in str(preview.render()))
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.screen.query("#target"))
+        assert app.state.pending  # nothing decided: the action still waits
 
 
 async def test_p_pauses_and_resumes_the_agent_session(server: GateServer, agent: Agent) -> None:

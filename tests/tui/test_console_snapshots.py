@@ -1,4 +1,4 @@
-"""Snapshots of the queue screen, its modals and the session panel at 120×36 and 80×24.
+"""Snapshots of the queue screen, its modals and the session panel at 120x36 and 80x24.
 
 A fixed clock, fixed action ids and a fixed reviewer verdict (the `ReviewFn` seam) make each
 frame the same on every run; the gate, its sockets and the agent are real.
@@ -6,14 +6,18 @@ frame the same on every run; the gate, its sockets and the agent are real.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Label
 
+from gate import always
 from gate.audit import AuditLog
 from gate.grants import GrantStore
 from gate.model import ReviewResult, Toggles
@@ -37,6 +41,14 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+class FixedDate(date):
+    """`date.today()` on a fixed day."""
+
+    @classmethod
+    def today(cls) -> FixedDate:
+        return cls(2026, 11, 25)
 
 
 class FixedReviewer:
@@ -105,9 +117,11 @@ async def queue(pilot: Pilot[Any]) -> None:
         agent.submit(command, action_id)
     await until(
         pilot,
-        lambda: len(app.state.feed) == 3
-        and len(app.state.pending) == 2
-        and all(p["review"] for p in app.state.pending.values()),
+        lambda: (
+            len(app.state.feed) == 3
+            and len(app.state.pending) == 2
+            and all(p["review"] for p in app.state.pending.values())
+        ),
     )
     order = {"act-status": 0, "act-rm": 1, "act-cat": 2}  # the feed's order, whatever the race
     app.state.feed = type(app.state.feed)(
@@ -162,8 +176,23 @@ class TestModals:
         assert snap_compare(console(tmp_path), terminal_size=size, run_before=steps)
 
     @pytest.mark.parametrize("size", SIZES)
-    def test_always(self, snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-        steps = then("a", until_shown="#target")
+    def test_always(
+        self,
+        snap_compare: Any,
+        tmp_path: Path,
+        size: tuple[int, int],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(always, "date", FixedDate)  # the rule's reason names the day
+        # The preview names the user rules file: the same path on every run.
+        config = Path(tempfile.gettempdir()) / "warden-snapshots" / "config"
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+
+        async def steps(pilot: Pilot[Any]) -> None:
+            await then("a", until_shown="#target")(pilot)
+            preview = pilot.app.screen.query_one("#preview", Label)
+            await until(pilot, lambda: "Writes to" in str(preview.render()))
+
         assert snap_compare(console(tmp_path), terminal_size=size, run_before=steps)
 
     @pytest.mark.parametrize("size", SIZES)
