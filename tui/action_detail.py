@@ -15,21 +15,30 @@ from tui.queue_state import summary_of
 from tui.risk import RISK_STYLES, age_text
 
 DIFF_STYLES = {"+": "$success", "-": "$error", "@": "$text-muted"}
+# Why an action has no review, by what the console knows of the gate's reviewer.
+NO_MODEL = "none: auto-review is off (set [reviewer] model in the config)"
+REVIEW_OFF = "none: auto-review is off (t turns it on, then r reviews this one)"
+NOT_REVIEWED = "none yet (r reviews it)"
 
 
 class ActionDetail(VerticalScroll):
     """Everything the person needs to decide one action, scrollable when it is long."""
 
     ALLOW_MAXIMIZE = True  # `enter` on the list shows it full screen
-    _shown: tuple[dict[str, Any] | None, str, float] = (None, "", 0.0)
+    _shown: tuple[dict[str, Any] | None, str, float, str] = (None, "", 0.0, NO_MODEL)
     _content: Content | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
 
-    def show(self, pending: dict[str, Any] | None, position: str, now: float) -> None:
-        """Render a pending action (None: nothing waits) with its `n of m` position."""
-        self._shown = (pending, position, now)
+    def show(
+        self, pending: dict[str, Any] | None, position: str, now: float, no_review: str = NO_MODEL
+    ) -> None:
+        """Render a pending action (None: nothing waits) with its `n of m` position.
+
+        `no_review` says why there is no review when there is none (NO_MODEL, REVIEW_OFF, ...).
+        """
+        self._shown = (pending, position, now, no_review)
         body = self.query_one(Static)
         if pending is None:
             self.border_title = "Nothing waiting"
@@ -41,7 +50,7 @@ class ActionDetail(VerticalScroll):
         age = age_text(now - pending["queued_at"])
         self.border_title = f"{position} · {agent['name']}{session} · waiting {age}"
         width = max(20, self.scrollable_content_region.width)
-        self._update(body, Content("\n").join(_lines(action, pending, width)))
+        self._update(body, Content("\n").join(_lines(action, pending, width, no_review)))
 
     def _update(self, body: Static, content: Content) -> None:
         """Replace the body only when it changed: each replacement costs a layout pass."""
@@ -53,7 +62,9 @@ class ActionDetail(VerticalScroll):
         self.show(*self._shown)  # the parts table fits the width
 
 
-def _lines(action: dict[str, Any], pending: dict[str, Any], width: int) -> list[Content]:
+def _lines(
+    action: dict[str, Any], pending: dict[str, Any], width: int, no_review: str
+) -> list[Content]:
     verdict = pending["verdict"]
     lead = "$ " if action["kind"] == "exec" else ""
     runs = "Warden's sandbox" if action.get("executor") == "warden" else "the agent (unconfined)"
@@ -73,7 +84,7 @@ def _lines(action: dict[str, Any], pending: dict[str, Any], width: int) -> list[
     lines += [Content(""), *_parts(verdict, width)]
     signals = " · ".join(verdict.get("signals", [])) or "none"
     lines += [Content.assemble(("signals ", "$text-muted"), signals), Content("")]
-    lines += _review(pending)
+    lines += _review(pending, no_review)
     if action["kind"] == "write" and action.get("diff"):
         lines.append(Content(""))
         lines += [
@@ -104,17 +115,12 @@ def _parts(verdict: dict[str, Any], width: int) -> list[Content]:
     return lines
 
 
-def _review(pending: dict[str, Any]) -> list[Content]:
+def _review(pending: dict[str, Any], no_review: str) -> list[Content]:
     review = pending.get("review")
     if pending.get("reviewing"):
         return [Content.assemble(("reviewer ", "$text-muted"), "reviewing…")]
     if not review:
-        return [
-            Content.assemble(
-                ("reviewer ", "$text-muted"),
-                ("none: auto-review is off (set [reviewer] model in the config)", "$text-muted"),
-            )
-        ]
+        return [Content.assemble(("reviewer ", "$text-muted"), (no_review, "$text-muted"))]
     if review.get("error"):
         return [
             Content.assemble(

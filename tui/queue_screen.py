@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 
-from tui.action_detail import ActionDetail
+from tui.action_detail import NO_MODEL, NOT_REVIEWED, REVIEW_OFF, ActionDetail
 from tui.action_list import ActionList
 from tui.decided_feed import DecidedFeed
 from tui.demo import DemoNotice
@@ -170,7 +170,12 @@ class QueueScreen(Screen[None]):
     def _show_detail(self) -> None:
         pending, ids = self.selected(), list(self.warden.state.pending)
         position = f"{ids.index(pending['action']['id']) + 1} of {len(ids)}" if pending else ""
-        self.query_one(ActionDetail).show(pending, position, self.warden.clock())
+        state = self.warden.state
+        if state.reviewer is None:
+            no_review = NO_MODEL
+        else:
+            no_review = NOT_REVIEWED if state.toggles.get("auto_review") else REVIEW_OFF
+        self.query_one(ActionDetail).show(pending, position, self.warden.clock(), no_review)
 
     def action_cursor(self, step: int) -> None:
         """Move the selection (j/k)."""

@@ -95,3 +95,20 @@ async def test_r_is_greyed_out_without_a_reviewer(tmp_path: Path) -> None:
             assert not next(iter(app.state.pending.values()))["reviewing"]
             assert "auto-review is off" in detail_text(app)
         await agent.close()
+
+
+async def test_r_is_greyed_out_while_auto_review_is_off(
+    chat: ChatServer, reviewed: GateServer
+) -> None:
+    await reviewed.gate.set_toggle("auto_review", False)
+    app, agent = WardenApp(), Agent()
+    async with app.run_test(size=SIZE) as pilot:
+        agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert screen.check_action("rereview", ()) is None
+        assert "t turns it on, then r reviews this one" in detail_text(app)
+    await agent.close()
+    assert chat.requests == []
