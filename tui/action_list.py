@@ -25,6 +25,8 @@ from tui.risk import age_text, risk_word
 # then the age (the detail's title has it).
 KIND_FROM = 44
 AGE_FROM = 30
+# From this width on (200 columns), the agent and its session have a column.
+AGENT_FROM = 76
 # Drawn rows kept for the next frames (a few screens' worth of rows in each style).
 STRIPS_KEPT = 2000
 
@@ -224,12 +226,15 @@ class ActionList(ScrollView, can_focus=True, inherit_bindings=False):
         summary = self._summaries.get(action["id"])
         if summary is None:
             summary = self._summaries[action["id"]] = summary_of(action)
-        kind, aged = width >= KIND_FROM, width >= AGE_FROM
-        room = max(4, width - 10 - (8 if kind else 0) - (8 if aged else 0))
+        kind, aged, agent = width >= KIND_FROM, width >= AGE_FROM, width >= AGENT_FROM
+        room = max(4, width - 10 - (8 if kind else 0) - (8 if aged else 0) - (16 if agent else 0))
+        who = action["agent"]
+        session = f"·{who['session'][:4]}" if who.get("session") else ""
         return Content.assemble(
             " ",
             risk_word(pending),
             (f"{action['kind']:<8}" if kind else "", "$text-muted"),
             (f"{age:>6}  " if aged else "", "$text-muted"),
+            (f"{(who['name'][:10] + session):<16}" if agent else "", "$text-muted"),
             summary if len(summary) <= room else summary[: room - 1] + "…",
         )

@@ -196,6 +196,8 @@ class WardenApp(App[None]):
     def refresh_queue(self) -> None:
         """Redraw the queue screen and keep the window title's count current."""
         self.retitle()
+        if not self.screen_stack:
+            return  # the console is closing: a timer fired after its screens went
         if isinstance(self.screen, QueueScreen):
             self.screen.refresh_view()
         elif isinstance(self.screen, SessionPanel):
