@@ -47,22 +47,26 @@ async def reviewed(chat: ChatServer, tmp_path: Path) -> AsyncIterator[GateServer
             yield running
 
 
+@pytest.fixture
+async def agent() -> AsyncIterator[Agent]:
+    """An agent hung up in teardown, whatever the test did."""
+    submitting = Agent()
+    yield submitting
+    await submitting.close()
+
+
 def detail_text(app: WardenApp) -> str:
     return str(app.screen.query_one(ActionDetail).query_one("#detail-body").render())
 
 
 async def test_r_reruns_a_failed_review_which_approves(
-    chat: ChatServer, reviewed: GateServer, tmp_path: Path
+    chat: ChatServer, reviewed: GateServer, tmp_path: Path, agent: Agent
 ) -> None:
     chat.replies = [Reply(status=401, error="invalid api key")]
-    app, agent = WardenApp(), Agent()
+    app = WardenApp()
     async with app.run_test(size=SIZE) as pilot:
         answer = agent.submit(ASK)
-        await until(pilot, lambda: app.state.pending)
-        pending = next(iter(app.state.pending.values()))
-        await until(pilot, lambda: pending.get("review") is not None)
-        await pilot.pause()
-        assert "invalid api key" in detail_text(app)
+        await until(pilot, lambda: "invalid api key" in detail_text(app))  # drawn within a frame
         assert app.state.reviewer == "test-model"
         assert "auto-review on (test-model)" in str(app.screen.query_one("#header").render())
         screen = app.screen
@@ -71,14 +75,12 @@ async def test_r_reruns_a_failed_review_which_approves(
         await pilot.press("r")
         decision = await answer
         await until(pilot, lambda: not app.state.pending)
-    await agent.close()
     assert (decision["decision"], decision["source"]) == ("allow", "reviewer")
     assert len(chat.requests) == 2
     assert [r["source"] for r in audit_events(tmp_path, "action.decided")] == ["reviewer"]
 
 
-async def test_r_is_greyed_out_without_a_reviewer(tmp_path: Path) -> None:
-    agent = Agent()
+async def test_r_is_greyed_out_without_a_reviewer(tmp_path: Path, agent: Agent) -> None:
     async with GateServer(make_gate(tmp_path)):
         app = WardenApp()
         async with app.run_test(size=SIZE) as pilot:
@@ -93,22 +95,19 @@ async def test_r_is_greyed_out_without_a_reviewer(tmp_path: Path) -> None:
             await pilot.press("r")
             await pilot.pause()
             assert not next(iter(app.state.pending.values()))["reviewing"]
-            assert "auto-review is off" in detail_text(app)
-        await agent.close()
+            await until(pilot, lambda: "auto-review is off" in detail_text(app))
+        await agent.close()  # before the gate stops
 
 
 async def test_r_is_greyed_out_while_auto_review_is_off(
-    chat: ChatServer, reviewed: GateServer
+    chat: ChatServer, reviewed: GateServer, agent: Agent
 ) -> None:
     await reviewed.gate.set_toggle("auto_review", False)
-    app, agent = WardenApp(), Agent()
+    app = WardenApp()
     async with app.run_test(size=SIZE) as pilot:
         agent.submit(ASK)
-        await until(pilot, lambda: app.state.pending)
-        await pilot.pause()
+        await until(pilot, lambda: "t turns it on, then r reviews this one" in detail_text(app))
         screen = app.screen
         assert isinstance(screen, QueueScreen)
         assert screen.check_action("rereview", ()) is None
-        assert "t turns it on, then r reviews this one" in detail_text(app)
-    await agent.close()
     assert chat.requests == []
