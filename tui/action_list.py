@@ -204,7 +204,7 @@ class ActionList(ScrollView, can_focus=True, inherit_bindings=False):
             pending.get("reviewing"),
             width,
             highlighted,
-            self.has_focus,
+            highlighted and self.has_focus,  # only the highlighted row changes with focus
             self.app.theme,
         )
         if (strip := self._strips.get(key)) is None:
