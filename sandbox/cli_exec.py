@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import get_args
@@ -89,7 +90,8 @@ async def _run(
     chosen = mode or (gate_mode if gate_mode in MODES else "workspace-write")
     capture = policy == "on-failure"
     # The network goes through a proxy of this run's own, whose questions go to the same gate.
-    async with proxied_sandbox(judge, action.agent, cwd, chosen, roots) as spec:
+    trigger = shlex.join(action.argv or [])
+    async with proxied_sandbox(judge, action.agent, cwd, chosen, roots, trigger) as spec:
         outcome = await execute(action, spec, judge, capture=capture, max_output=CAPTURED_OUTPUT)
     if outcome.mode != chosen:
         print(

@@ -106,7 +106,10 @@ async def _run(
     judge = RemoteJudge(client)
     try:
         mode = _mode(args.mode, await judge.toggles())
-        async with proxied_sandbox(judge, agent, place.workspace, mode, place.roots) as proxied:
+        trigger = shlex.join(command)
+        async with proxied_sandbox(
+            judge, agent, place.workspace, mode, place.roots, trigger
+        ) as proxied:
             inside = client.path if mode == "danger-full-access" else SOCKET_INSIDE
             spec = dataclasses.replace(
                 proxied,

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import dataclasses
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -82,7 +83,8 @@ async def _proxied(command: list[str], spec: SandboxSpec) -> int:
     client = await running_gate(agent)
     try:
         judge: Judge = RemoteJudge(client) if client is not None else RulesJudge()
-        async with proxied_sandbox(judge, agent, spec.workspace, spec.mode) as proxied:
+        trigger = shlex.join(command)
+        async with proxied_sandbox(judge, agent, spec.workspace, spec.mode, (), trigger) as proxied:
             confined = dataclasses.replace(spec, network="proxy", proxy_socket=proxied.proxy_socket)
             return (await run(command, confined, capture=False)).exit_code
     finally:

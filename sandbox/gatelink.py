@@ -79,7 +79,12 @@ async def gate_link(
 
 @asynccontextmanager
 async def proxied_sandbox(
-    judge: Judge, agent: AgentRef, workspace: Path, mode: Mode, roots: tuple[Path, ...] = ()
+    judge: Judge,
+    agent: AgentRef,
+    workspace: Path,
+    mode: Mode,
+    roots: tuple[Path, ...] = (),
+    trigger: str = "",
 ) -> AsyncIterator[SandboxSpec]:
     """A sandbox over `workspace`, its network through a proxy of its own, while the block runs.
 
@@ -91,10 +96,11 @@ async def proxied_sandbox(
         workspace: The project folder (and where commands start).
         mode: The sandbox mode.
         roots: More writable folders.
+        trigger: The command line the sandbox runs, shown with each network question.
     """
     with tempfile.TemporaryDirectory(prefix="warden-proxy-") as folder:
         socket = Path(folder) / "proxy.sock"
-        async with NetworkProxy(judge, socket, agent, str(workspace)):
+        async with NetworkProxy(judge, socket, agent, str(workspace), trigger):
             yield SandboxSpec(
                 workspace=workspace,
                 mode=mode,

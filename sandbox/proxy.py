@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from gate.client import AsyncGateClient
 from gate.errors import GateError
-from rules.action import Action, AgentRef, Decision
+from rules.action import Action, ActionContext, AgentRef, Decision, Turn
 from sandbox.judge import Judge, judge_for
 from sandbox.proxy_http import BadRequest, Target, parse_head
 
@@ -36,6 +36,7 @@ class NetworkProxy:
         socket_path: Where to listen.
         agent: Whose connections these are (the sandboxed agent), for the gate and the audit.
         cwd: The working directory the network actions are judged in (project rules).
+        trigger: The command line these connections come from, shown with each question.
     """
 
     def __init__(
@@ -44,11 +45,14 @@ class NetworkProxy:
         socket_path: Path,
         agent: AgentRef | None = None,
         cwd: str | None = None,
+        trigger: str = "",
     ) -> None:
         self.judge = judge_for(gate)
         self.socket_path = socket_path
         self.agent = agent or AgentRef(name="warden-proxy")
         self.cwd = cwd
+        # The command whose connections these are: a `command` turn of each question's context.
+        self.context = ActionContext(turns=[Turn(role="command", text=trigger)] if trigger else [])
         # One question per host and port at a time; an allowed one is remembered, a denied one
         # for DENIED_FOR_S (a client retrying a refused host must not ask the person again).
         self._decisions: dict[tuple[str, int], asyncio.Task[Decision]] = {}
@@ -142,6 +146,7 @@ class NetworkProxy:
                 executor="warden",
                 agent=self.agent,
                 cwd=self.cwd,
+                context=self.context,
             )
             task = asyncio.ensure_future(self.judge.submit(action))
             task.add_done_callback(lambda _: self._settled_at.__setitem__(key, time.monotonic()))

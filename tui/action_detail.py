@@ -19,6 +19,8 @@ DIFF_STYLES = {"+": "$success", "-": "$error", "@": "$text-muted"}
 NO_MODEL = "none: auto-review is off (set [reviewer] model in the config)"
 REVIEW_OFF = "none: auto-review is off (t turns it on, then r reviews this one)"
 NOT_REVIEWED = "none yet (r reviews it)"
+# The task and what the agent said are cut to about three lines of an 80-column detail.
+TEXT_CUT = 200
 
 
 class ActionDetail(VerticalScroll):
@@ -73,6 +75,7 @@ def _lines(
         Content.assemble(("cwd  ", "$text-muted"), action.get("cwd") or "—"),
         Content.assemble(("runs ", "$text-muted"), runs),
     ]
+    lines += _context(action.get("context") or {})
     if action.get("escalate"):
         why = action.get("justification") or "no reason given"
         lines.append(Content.assemble(("asks to leave the sandbox: ", "bold $warning"), why))
@@ -91,6 +94,23 @@ def _lines(
             Content.assemble((line, DIFF_STYLES.get(line[:1], "")))
             for line in action["diff"].splitlines()
         ]
+    return lines
+
+
+def _context(context: dict[str, Any]) -> list[Content]:
+    """What the action came from: the user's task, the command it is part of, what the agent
+    said last (each cut to a few lines)."""
+    turns = context.get("turns") or []
+    lines = []
+    if context.get("task"):
+        lines.append(Content.assemble(("task ", "$text-muted"), _cut(context["task"], TEXT_CUT)))
+    for turn in turns:
+        if turn.get("role") == "command":
+            lines.append(Content.assemble(("from ", "$text-muted"), "$ ", turn.get("text", "")))
+    said = [t for t in turns if t.get("role") == "assistant" and t.get("text")]
+    if said:
+        text = _cut(" ".join(said[-1]["text"].split()), TEXT_CUT)
+        lines.append(Content.assemble(("said ", "$text-muted"), (text, "italic")))
     return lines
 
 

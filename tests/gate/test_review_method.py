@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +62,6 @@ class Console:
                 self.events.append(message["params"])
             else:
                 self.answers[message["id"]].set_result(message)
-
-
-@pytest.fixture
-def chat() -> Iterator[ChatServer]:
-    server = ChatServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 async def serve(tmp_path: Path, reviewer: Reviewer | None, toggles: Toggles) -> GateServer:

@@ -66,6 +66,10 @@ async def test_unknown_host_waits_in_the_running_gate(
     assert (asked["kind"], asked["host"], asked["port"]) == ("network", "localhost", web)
     assert asked["agent"]["name"] == "warden-sandbox"
     assert asked["agent"]["session"] == f"sandbox-{os.getpid()}"
+    # The person sees which command wants the connection.
+    (turn,) = asked["context"]["turns"]
+    assert turn["role"] == "command"
+    assert f"http://localhost:{web}/" in turn["text"]
     await served.decide(asked["id"], answer)
     assert await held == code
     assert capfd.readouterr().out.startswith(out)
