@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from gate.config import NotificationsConfig, load_config
+from gate.config import NotificationsConfig, Settings, load_config
 from gate.errors import ConfigError, GateError
 from gate.pipeline import Gate
 from sandbox.demo_agent import DemoOptions, DemoStatus, run_demo_agent
@@ -82,12 +82,14 @@ class WardenApp(App[None]):
         return self.attachment.client if self.attachment else None
 
     def on_mount(self) -> None:
+        try:
+            settings = load_config()
+        except ConfigError as exc:  # the gate reports it too when it starts; go on with defaults
+            self.notify(f"{exc} (the console uses its defaults)", severity="error")
+            settings = Settings.model_construct()
+        self.set_keymap(settings.keymap)  # `[keymap]`: binding id → key
         if self.notifications is None:
-            try:
-                self.notifications = load_config().notifications
-            except ConfigError as exc:  # the gate reports it too when it starts; call anyway
-                self.notify(f"{exc} (notifications use their defaults)", severity="error")
-                self.notifications = NotificationsConfig()
+            self.notifications = settings.notifications
         self.attention = Attention.for_app(
             self, self.waiting, self.notifications.bell, self.notifications.desktop
         )

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Label
 
 from gate.server import GateServer
-from rules.paths import user_rules_file
+from rules.paths import config_file, user_rules_file
 from tests.tui.console_helpers import ASK, Agent, audit_events, make_gate, until
 from tui.app import WardenApp
 from tui.confirm_modal import ConfirmModal
@@ -169,3 +169,18 @@ async def test_q_confirms_when_pending_and_leaves_a_separate_gate_running(
         await pilot.press("y")
         await until(pilot, lambda: not app.is_running)
     assert len(server.gate.pending) == 1  # still waiting for another console
+
+
+async def test_keymap_in_the_config_remaps_a_binding_by_its_id(agent: Agent) -> None:
+    config = config_file()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[keymap]\napprove-once = "o"\n')
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        answer = agent.submit(ASK)
+        await until(pilot, lambda: app.state.pending)
+        await pilot.press("y")  # no longer bound
+        await pilot.pause(0.2)
+        assert not answer.done()
+        await pilot.press("o")
+        assert (await answer)["decision"] == "allow"
