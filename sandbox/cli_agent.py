@@ -19,10 +19,9 @@ from rules.errors import RulesError
 from rules.paths import config_file
 from sandbox.agent import Agent, AgentOutcome
 from sandbox.agent_transcript import Transcript
-from sandbox.cli_exec import POLICIES
 from sandbox.cli_sandbox import Parser
 from sandbox.errors import SandboxError
-from sandbox.gatelink import gate_link, proxied_sandbox
+from sandbox.gatelink import add_gate_options, gate_link, proxied_sandbox
 from sandbox.spec import MODES, Mode
 from sandbox.tools import GatedTools
 
@@ -160,14 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-url", help="OpenAI-compatible endpoint (default: [agent], else [reviewer])"
     )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        help="approval policy of the private gate used when no gate is running",
-    )
-    parser.add_argument(
-        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
-    )
+    add_gate_options(parser)
     parser.add_argument(
         "--max-turns", type=_positive, help="model requests before stopping (default: 30)"
     )

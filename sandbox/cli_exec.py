@@ -8,7 +8,6 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import get_args
 
 from gate.config import ApprovalPolicy, load_config
 from gate.errors import GateError
@@ -17,11 +16,10 @@ from rules.errors import RulesError
 from sandbox.cli_sandbox import Parser
 from sandbox.errors import SandboxError
 from sandbox.executor import DENIED, WARDEN_FAILED, ExecOutcome, execute
-from sandbox.gatelink import NO_PERSON, gate_link, proxied_sandbox
+from sandbox.gatelink import NO_PERSON, add_gate_options, gate_link, proxied_sandbox
 from sandbox.judge import Judge
 from sandbox.spec import MODES, Mode
 
-POLICIES: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
 AGENT = "warden-exec"
 # Under on-failure the error output is the evidence, so it is captured, then shown.
 CAPTURED_OUTPUT = 16 << 20
@@ -132,14 +130,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Ask the gate about one command, then run it confined in this terminal. "
         "Exits with the command's exit code; 126 when denied; 125 when Warden failed.",
     )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        help="the approval policy of the private gate used when no gate is running "
+    add_gate_options(
+        parser,
+        "the approval policy of the private gate used when no gate is running "
         "(a running gate's own policy always applies)",
-    )
-    parser.add_argument(
-        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
     )
     parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD ...")
     return parser

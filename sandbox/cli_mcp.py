@@ -13,11 +13,10 @@ from gate.config import ApprovalPolicy, load_config
 from gate.errors import GateError
 from rules.action import AgentRef
 from rules.errors import RulesError
-from sandbox.cli_exec import POLICIES
 from sandbox.cli_sandbox import Parser
 from sandbox.dialing import DialingJudge
 from sandbox.errors import SandboxError
-from sandbox.gatelink import proxied_sandbox
+from sandbox.gatelink import add_gate_options, proxied_sandbox
 from sandbox.spec import MODES, Mode
 from sandbox.tools import GatedTools
 
@@ -86,14 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workspace", help="the project folder tools work in (default: the current folder)"
     )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        help="approval policy of the private gate used when no gate is running",
-    )
-    parser.add_argument(
-        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
-    )
+    add_gate_options(parser)
     return parser
 
 

@@ -11,7 +11,6 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
 
 from gate.client import AsyncGateClient
 from gate.config import AgentProfile, ApprovalPolicy, load_config
@@ -22,12 +21,11 @@ from rules.errors import RulesError
 from sandbox.cli_sandbox import WARDEN_FAILED, Parser
 from sandbox.errors import SandboxError
 from sandbox.executor import LOOSENESS
-from sandbox.gatelink import proxied_sandbox
+from sandbox.gatelink import add_gate_options, proxied_sandbox
 from sandbox.judge import RemoteJudge, running_gate
 from sandbox.runner import run
 from sandbox.spec import MODES, Mode
 
-POLICIES: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
 CONSOLES = ("auto", "tmux", "none")
 # Where the gate's agent socket appears inside (the private /tmp): the console socket never does.
 SOCKET_INSIDE = Path("/tmp/warden-gate.sock")
@@ -219,13 +217,9 @@ def _parser() -> argparse.ArgumentParser:
         help="agent profile ([agents.NAME]; built in: claude, codex, gemini); default: the "
         "profile named like the program, if any",
     )
-    parser.add_argument(
-        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
-    )
-    parser.add_argument(
-        "--policy",
-        choices=POLICIES,
-        help="approval policy of the console this starts in tmux (a running gate keeps its own)",
+    add_gate_options(
+        parser,
+        "approval policy of the console this starts in tmux (a running gate keeps its own)",
     )
     parser.add_argument(
         "--workspace", metavar="DIR", help="the project folder, writable (default: this folder)"

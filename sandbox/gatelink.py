@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from gate.client import AsyncGateClient, GateUnavailable
 from gate.config import ApprovalPolicy
 from rules.action import AgentRef
 from sandbox.judge import Judge, LocalJudge, RemoteJudge
 from sandbox.proxy import NetworkProxy
-from sandbox.spec import Mode, SandboxSpec
+from sandbox.spec import MODES, Mode, SandboxSpec
+
+POLICIES: tuple[ApprovalPolicy, ...] = get_args(ApprovalPolicy)
+PRIVATE_POLICY_HELP = "approval policy of the private gate used when no gate is running"
+
+
+def add_gate_options(
+    parser: argparse.ArgumentParser, policy_help: str = PRIVATE_POLICY_HELP
+) -> None:
+    """`--policy` and `--mode`, as every command that runs things through the gate takes them."""
+    parser.add_argument("--policy", choices=POLICIES, help=policy_help)
+    parser.add_argument(
+        "--mode", choices=MODES, help="sandbox mode (default: the gate's; never looser than it)"
+    )
+
 
 NO_PERSON = (
     "no console is running to ask a person: start the console or `warden serve` in another "
