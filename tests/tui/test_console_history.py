@@ -133,6 +133,7 @@ async def test_palette_opens_the_history_screen(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert type(app.screen) is HistoryScreen
 
 
 def _write_log(path: Path, count: int) -> None:

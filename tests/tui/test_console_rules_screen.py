@@ -222,6 +222,7 @@ async def test_palette_opens_the_rules_screen(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RulesScreen))
+        assert type(app.screen) is RulesScreen
 
 
 async def test_an_unreadable_file_is_never_replaced(tmp_path: Path) -> None:
