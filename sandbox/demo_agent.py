@@ -130,9 +130,10 @@ class _StepJudge:
         self.denied: dict[tuple[str | None, int | None], Decision] = {}
         self.connections = self.connections_denied = 0
 
-    def next_step(self, context: ActionContext) -> None:
-        """A new step: forget its predecessor's denials."""
-        self.context = context
+    def next_step(self, context: ActionContext, command: str) -> None:
+        """A new step: forget its predecessor's denials; its connections name its command."""
+        turns = [*context.turns, Turn(role="command", text=command)]
+        self.context = context.model_copy(update={"turns": turns})
         self.denied.clear()
 
     async def submit(self, action: Action) -> Decision:
@@ -241,7 +242,7 @@ class _Demo:
         except (OSError, ScenarioError) as exc:  # an edit whose text is gone: skip, say why
             self.say(f"{label} · skipped: {exc}")
             return StepOutcome(step, Decision(decision="deny", source="error", message=str(exc)))
-        self.judge.next_step(action.context)
+        self.judge.next_step(action.context, action.summary())
         label = f"{label} · {action.summary()}"
         self.say(f"{label} · asking the gate…")
         if not self.status.executor_on:

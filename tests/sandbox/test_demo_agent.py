@@ -77,7 +77,13 @@ def bwrap_trouble() -> str | None:
 
 
 @pytest.fixture
-async def gate(tmp_path: Path) -> AsyncIterator[Gate]:
+def asked() -> list[dict[str, Any]]:
+    """The actions the scripted person was asked about, as the console saw them."""
+    return []
+
+
+@pytest.fixture
+async def gate(tmp_path: Path, asked: list[dict[str, Any]]) -> AsyncIterator[Gate]:
     """A real gate on its real agent and console sockets, and a person answering by ANSWERS."""
     gate = Gate(
         rulebook=Rulebook(),
@@ -87,7 +93,7 @@ async def gate(tmp_path: Path) -> AsyncIterator[Gate]:
     )
     server = GateServer(gate)
     await server.start()
-    person = asyncio.create_task(answer(gate))
+    person = asyncio.create_task(answer(gate, asked))
     yield gate
     person.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -95,15 +101,16 @@ async def gate(tmp_path: Path) -> AsyncIterator[Gate]:
     await server.close()
 
 
-async def answer(gate: Gate) -> None:
+async def answer(gate: Gate, asked: list[dict[str, Any]]) -> None:
     events = gate.subscribe()
     while True:
         event = await events.get()
         if event["type"] != "queued":
             continue
         action = event["pending"]["action"]
-        asked = action.get("host") or action.get("path") or action.get("command")
-        decision = next(d for key, d in ANSWERS.items() if str(asked).endswith(key))
+        asked.append(action)
+        target = action.get("host") or action.get("path") or action.get("command")
+        decision = next(d for key, d in ANSWERS.items() if str(target).endswith(key))
         await gate.decide(action["id"], decision)
 
 
@@ -166,7 +173,7 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.mark.skipif(bool(bwrap_trouble()), reason=f"bubblewrap cannot start: {bwrap_trouble()}")
 @pytest.mark.usefixtures("untouched")
 async def test_the_demo_tells_its_story_and_commits_only_in_its_throwaway_repo(
-    gate: Gate, tmp_path: Path
+    gate: Gate, tmp_path: Path, asked: list[dict[str, Any]]
 ) -> None:
     statuses: list[DemoStatus] = []
     outcomes = await run_demo_agent(None, DemoOptions(keep=True, pace=0), statuses.append)
@@ -190,6 +197,12 @@ async def test_the_demo_tells_its_story_and_commits_only_in_its_throwaway_repo(
         assert not (workspace / ".git" / "hooks" / "pre-commit").exists()
         assert (root / "home" / ".ssh" / "id_rsa").exists()  # rm -rf ~ never ran
         assert not (workspace / "vendor").exists()  # pypi.org was denied
+        # The person saw which command wanted pypi.org, and the step's task and words.
+        (pypi,) = [a for a in asked if a.get("host") == "pypi.org"]
+        turns = pypi["context"]["turns"]
+        assert turns[-1]["role"] == "command"
+        assert "pip install" in turns[-1]["text"]
+        assert pypi["context"]["task"]
     finally:
         shutil.rmtree(root)
 
