@@ -22,7 +22,7 @@ from sandbox.agent_transcript import Transcript
 from sandbox.cli_sandbox import Parser
 from sandbox.errors import SandboxError
 from sandbox.gatelink import add_gate_options, gate_link, proxied_sandbox
-from sandbox.spec import MODES, Mode
+from sandbox.spec import Mode, gate_mode
 from sandbox.tools import GatedTools
 
 AGENT = "warden-agent"
@@ -111,14 +111,14 @@ async def _run(
     agent = AgentRef(name=AGENT, session=f"agent-{uuid.uuid4().hex[:8]}")
     async with gate_link(agent, policy, mode) as link:
         toggles = await link.judge.toggles() or {}
-        in_force, gate_mode = toggles.get("approval_policy"), toggles.get("sandbox_mode")
+        in_force = toggles.get("approval_policy")
         if policy is not None and not link.private:
             print(
                 f"warden agent: a gate is running; its own approval policy ({in_force}) "
                 f"applies, not --policy {policy}",
                 file=sys.stderr,
             )
-        chosen: Mode = mode or (gate_mode if gate_mode in MODES else "workspace-write")
+        chosen: Mode = mode or gate_mode(toggles)
         async with (
             proxied_sandbox(link.judge, agent, cwd, chosen, roots) as spec,
             AsyncOpenAI(

@@ -18,7 +18,7 @@ from sandbox.errors import SandboxError
 from sandbox.executor import DENIED, WARDEN_FAILED, ExecOutcome, execute
 from sandbox.gatelink import NO_PERSON, add_gate_options, gate_link, proxied_sandbox
 from sandbox.judge import Judge
-from sandbox.spec import MODES, Mode
+from sandbox.spec import Mode, gate_mode
 
 AGENT = "warden-exec"
 # Under on-failure the error output is the evidence, so it is captured, then shown.
@@ -77,7 +77,7 @@ async def _run(
     private: bool = False,
 ) -> int:
     toggles = await judge.toggles() or {}
-    policy, gate_mode = toggles.get("approval_policy"), toggles.get("sandbox_mode")
+    policy = toggles.get("approval_policy")
     if asked_policy is not None:
         applies = f" ({policy})" if policy else ""
         print(
@@ -85,7 +85,7 @@ async def _run(
             f"not --policy {asked_policy}",
             file=sys.stderr,
         )
-    chosen = mode or (gate_mode if gate_mode in MODES else "workspace-write")
+    chosen = mode or gate_mode(toggles)
     capture = policy == "on-failure"
     # The network goes through a proxy of this run's own, whose questions go to the same gate.
     trigger = shlex.join(action.argv or [])

@@ -17,7 +17,7 @@ from sandbox.cli_sandbox import Parser
 from sandbox.dialing import DialingJudge
 from sandbox.errors import SandboxError
 from sandbox.gatelink import add_gate_options, proxied_sandbox
-from sandbox.spec import MODES, Mode
+from sandbox.spec import Mode, gate_mode
 from sandbox.tools import GatedTools
 
 AGENT = "mcp"
@@ -63,8 +63,7 @@ async def _serve(
     judge = DialingJudge(agent, policy, mode)
     try:
         toggles = await judge.toggles() or {}  # also fails early on a broken config
-        gate_mode = toggles.get("sandbox_mode")
-        chosen: Mode = mode or (gate_mode if gate_mode in MODES else "workspace-write")
+        chosen: Mode = mode or gate_mode(toggles)
         # stderr is the client's log.
         print(f"warden mcp: sandbox {chosen}; workspace {workspace}", file=sys.stderr)
         async with proxied_sandbox(judge, agent, workspace, chosen, roots) as spec:

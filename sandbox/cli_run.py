@@ -20,11 +20,10 @@ from rules.action import AgentRef
 from rules.errors import RulesError
 from sandbox.cli_sandbox import WARDEN_FAILED, Parser
 from sandbox.errors import SandboxError
-from sandbox.executor import LOOSENESS
 from sandbox.gatelink import add_gate_options, proxied_sandbox
 from sandbox.judge import RemoteJudge, running_gate
 from sandbox.runner import run
-from sandbox.spec import MODES, Mode
+from sandbox.spec import LOOSENESS, Mode, gate_mode
 
 CONSOLES = ("auto", "tmux", "none")
 # Where the gate's agent socket appears inside (the private /tmp): the console socket never does.
@@ -129,8 +128,7 @@ async def _run(
 
 def _mode(asked: Mode | None, toggles: dict[str, object] | None) -> Mode:
     """The sandbox mode: the one asked for, never looser than the gate's (its by default)."""
-    gate_mode = (toggles or {}).get("sandbox_mode")
-    default: Mode = next((m for m in MODES if m == gate_mode), "workspace-write")
+    default = gate_mode(toggles)
     if asked is None:
         return default
     # A gate whose mode cannot be read: workspace-write is the limit, as for `warden exec`.

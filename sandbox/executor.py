@@ -21,13 +21,12 @@ from sandbox.judge import Judge, judge_for
 from sandbox.process import MAX_OUTPUT
 from sandbox.result import RunResult
 from sandbox.runner import run
-from sandbox.spec import Mode, SandboxSpec
+from sandbox.spec import LOOSENESS, Mode, SandboxSpec, gate_mode
 
 if TYPE_CHECKING:
     from gate.pipeline import Gate
 
 DENIED, WARDEN_FAILED = 126, 125
-LOOSENESS: dict[str, int] = {"read-only": 0, "workspace-write": 1, "danger-full-access": 2}
 # Who may approve leaving the sandbox: a person, or the reviewer standing in for one (DESIGN §4).
 # A rule that allows a command allows it in the sandbox; a session grant made for a confined run
 # does not know it now covers an unconfined one.
@@ -106,7 +105,7 @@ async def execute(
     judge = judge_for(gate)
     argv, stdin = _command(action, content)
     toggles = await judge.toggles() or {}
-    spec = _within(spec, action, toggles.get("sandbox_mode"))
+    spec = _within(spec, action, gate_mode(toggles))
     decision = await judge.submit(action)
     if decision.decision != "allow":
         return ExecOutcome(decision, spec.mode)
@@ -158,13 +157,11 @@ def _whole(action: Action, content: str | None) -> bytes:
     return raw
 
 
-def _within(spec: SandboxSpec, action: Action, gate_mode: Any) -> SandboxSpec:
+def _within(spec: SandboxSpec, action: Action, limit: Mode) -> SandboxSpec:
     """The spec with the action's cwd, its mode pulled back to the gate's when looser."""
     changes: dict[str, Any] = {}
     if spec.cwd is None and action.cwd:
         changes["cwd"] = Path(action.cwd)
-    # Unknown gate mode: assume the default; only a gate known to be unconfined runs unconfined.
-    limit = gate_mode if gate_mode in LOOSENESS else "workspace-write"
     if LOOSENESS[spec.mode] > LOOSENESS[limit]:
         changes["mode"] = limit
     return dataclasses.replace(spec, **changes) if changes else spec

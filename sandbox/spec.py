@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, get_args
@@ -15,9 +16,20 @@ Mode = Literal["read-only", "workspace-write", "danger-full-access"]
 Network = Literal["off", "proxy"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 NETWORKS: tuple[Network, ...] = get_args(Network)
+# How much each mode lets through: MODES runs from the tightest to the loosest.
+LOOSENESS: dict[str, int] = {mode: rank for rank, mode in enumerate(MODES)}
 # Relative to each writable root; a trailing "/" marks a directory. Commits still work: only the
 # parts of `.git` that run code (hooks, config) and Warden's project rules are kept read-only.
 PROTECTED = (".git/hooks/", ".git/config", ".warden/")
+
+
+def gate_mode(toggles: Mapping[str, object] | None) -> Mode:
+    """The sandbox mode a gate's toggles name; `workspace-write` when they name none.
+
+    Only a gate known to be unconfined lets things run unconfined.
+    """
+    named = (toggles or {}).get("sandbox_mode")
+    return next((mode for mode in MODES if mode == named), "workspace-write")
 
 
 def warden_dirs() -> tuple[Path, ...]:

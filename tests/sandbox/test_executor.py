@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sandbox_tree import Tree, next_event
 
 from gate.audit import AuditLog
@@ -16,7 +17,7 @@ from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from rules.action import Action, AgentRef
 from sandbox.executor import execute
-from sandbox.spec import SandboxSpec
+from sandbox.spec import SandboxSpec, gate_mode
 
 
 def make_gate(root: Path, policy: str = "on-request", mode: str = "workspace-write") -> Gate:
@@ -161,3 +162,19 @@ async def test_an_allow_rule_does_not_approve_leaving_the_sandbox(tree: Tree) ->
     assert outcome.escalation is not None
     assert (outcome.escalation.decision, outcome.escalation.source) == ("deny", "user")
     assert (outcome.rerun, outcome.exit_code, target.exists()) == (None, 1, False)
+
+
+@pytest.mark.parametrize(
+    ("toggles", "mode"),
+    [
+        ({"sandbox_mode": "read-only"}, "read-only"),
+        ({"sandbox_mode": "danger-full-access"}, "danger-full-access"),
+        ({"sandbox_mode": "unheard-of"}, "workspace-write"),
+        ({}, "workspace-write"),
+        (None, "workspace-write"),
+    ],
+)
+def test_only_a_gate_known_to_be_unconfined_lets_things_run_unconfined(
+    toggles: dict[str, object] | None, mode: str
+) -> None:
+    assert gate_mode(toggles) == mode
