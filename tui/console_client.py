@@ -10,7 +10,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from gate.client import GateProtocolError, GateUnavailable
+from gate.client import GateUnavailable, encode_request, result_of
 
 # A snapshot with many pending actions can be large: no fixed limit on the gate's lines.
 MAX_LINE = 256 << 20
@@ -64,21 +64,15 @@ class ConsoleClient:
         request_id = next(self._ids)
         answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = answer
-        message = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or {}}
         try:
-            self._writer.write(json.dumps(message, separators=(",", ":")).encode() + b"\n")
+            self._writer.write(encode_request(request_id, method, params or {}))
             await self._writer.drain()
             reply = await answer
         except OSError as exc:
             raise GateUnavailable(f"the gate at {self.path} went away: {exc}") from exc
         finally:
             self._waiting.pop(request_id, None)
-        error = reply.get("error")
-        if error is not None:
-            raise GateProtocolError(
-                error.get("code", 0), error.get("message", ""), error.get("data")
-            )
-        return reply.get("result")
+        return result_of(reply)
 
     async def close(self) -> None:
         """Hang up."""
