@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
@@ -89,9 +88,3 @@ class AlwaysModal(ModalScreen[Choice | None]):
     def _target(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
         return pressed.id if pressed is not None and pressed.id else "user"
-
-
-def _tilde(path: str) -> str:
-    """A path under the home folder written from `~`."""
-    home = str(Path.home())
-    return "~" + path[len(home) :] if path == home or path.startswith(home + "/") else path
