@@ -118,20 +118,19 @@ def _sandbox_trouble() -> str | None:
 
 
 class _StepJudge:
-    """The gate, asked about a denied host once per step, with the step's context attached.
+    """The gate, with the step's context attached to each network question, counting denials.
 
-    A program retries a refused connection (pip retries each index page); without this, each
-    retry would be one more question to the person about the same host and the same command.
+    (A program's retries of a refused connection do not ask again: the proxy remembers denials.)
     """
 
     def __init__(self, inner: Judge) -> None:
         self.inner = inner
         self.context = ActionContext()
-        self.denied: dict[tuple[str | None, int | None], Decision] = {}
+        self.denied: dict[tuple[str | None, int | None], None] = {}  # in order, once each
         self.connections = self.connections_denied = 0
 
     def next_step(self, context: ActionContext, command: str) -> None:
-        """A new step: forget its predecessor's denials; its connections name its command."""
+        """A new step: its denials are counted afresh; its connections name its command."""
         turns = [*context.turns, Turn(role="command", text=command)]
         self.context = context.model_copy(update={"turns": turns})
         self.denied.clear()
@@ -140,13 +139,10 @@ class _StepJudge:
         """Decide an action; a network one carries the step's context."""
         if action.kind != "network":
             return await self.inner.submit(action)
-        key = (action.host, action.port)
-        if key in self.denied:
-            return self.denied[key]
         decision = await self.inner.submit(action.model_copy(update={"context": self.context}))
         self.connections += 1
         if decision.decision != "allow":
-            self.denied[key] = decision
+            self.denied[(action.host, action.port)] = None
             self.connections_denied += 1
         return decision
 
