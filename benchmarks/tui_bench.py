@@ -8,10 +8,11 @@ config, state and runtime dirs (nothing of yours is read or written).
   the queue screen painted, and to the gate's snapshot shown (attached). Budget ≤ 1 s.
 - Keys: the gate decides `--history` rule-allowed actions (audit records and the decided feed),
   then `--pending` actions wait for a person; each key press (`j`, `k`, `enter` to open the
-  detail and `escape` to close it) is timed from the key event posted (as the terminal driver
-  posts it) to the screen painted with its effect. Textual paints at most 60 times a second, so
-  up to 17 ms of each figure is waiting for the frame; `(cpu)` is the process time spent in
-  the same interval (what a busy machine cannot take away). Budget ≤ 50 ms.
+  detail screen, `j` there, `escape` back to the queue) is timed from the key event posted (as
+  the terminal driver posts it) to the screen painted with its effect. Textual paints at most
+  60 times a second, so up to 17 ms of each figure is waiting for the frame; `(cpu)` is the
+  process time spent in the same interval (what a busy machine cannot take away). Budget
+  ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class KeyTimer:
     """Posts keys as the terminal driver does and times each until its effect is painted."""
 
     def __init__(self, app: Any) -> None:
-        self.app, self.screen = app, app.screen
+        self.app, self.queue = app, app.screen
         self.found: dict[str, list[float]] = defaultdict(list)
         self.paints: list[tuple[float, float]] = []
         display = app._display
@@ -125,19 +126,21 @@ class KeyTimer:
 
         app._display = spy
 
-    async def press(self, key: str, done: Callable[[], bool]) -> None:
-        """Press `key`; record wall and CPU time until `done()` holds and it is painted."""
+    async def press(self, key: str, done: Callable[[], bool], label: str = "") -> None:
+        """Press `key`; record wall and CPU time (as `label`, or the key) until `done()` holds
+        and it is painted."""
         from textual import events
 
-        screen, self.paints = self.screen, []
+        self.paints = []
         started, cpu = time.perf_counter(), time.process_time()
         self.app.post_message(events.Key(key, key if len(key) == 1 else None))
         while time.perf_counter() - started < 5:
             await asyncio.sleep(0.0005)
+            screen = self.app.screen
             busy = screen._layout_required or screen._repaint_required or screen._dirty_widgets
             if done() and self.paints and not busy:
-                self.found[key].append(self.paints[-1][0] - started)
-                self.found[f"{key} (cpu)"].append(self.paints[-1][1] - cpu)
+                self.found[label or key].append(self.paints[-1][0] - started)
+                self.found[f"{label or key} (cpu)"].append(self.paints[-1][1] - cpu)
                 return
         raise SystemExit(f"{key} was not answered within 5 s")
 
@@ -147,6 +150,7 @@ async def keys(history: int, pending: int, presses: int) -> dict[str, list[float
     from gate.config import NotificationsConfig
     from tui.action_detail import ActionDetail
     from tui.app import WardenApp
+    from tui.detail_screen import DetailScreen
 
     app = WardenApp(notifications=NotificationsConfig(bell=False))
     async with app.run_test(size=SIZE) as pilot:
@@ -161,14 +165,26 @@ async def keys(history: int, pending: int, presses: int) -> dict[str, list[float
         print(f"loaded {history} decided and {pending} waiting in {took:.1f} s")
         timer, detail = KeyTimer(app), app.screen.query_one(ActionDetail)
 
-        def moved(before: str | None) -> Callable[[], bool]:
-            return lambda: detail.border_title != before
+        def moved(before: str | None, shown: Any = detail) -> Callable[[], bool]:
+            return lambda: shown.border_title != before
+
+        def shown_in_full(title: str | None) -> Callable[[], bool]:
+            def done() -> bool:
+                screen = app.screen
+                return (
+                    isinstance(screen, DetailScreen)
+                    and screen.query_one(ActionDetail).border_title == title
+                )
+
+            return done
 
         for n in range(presses):
             await timer.press("j", moved(detail.border_title))
-            if n % 5 == 4:
-                await timer.press("enter", lambda: timer.screen.maximized is detail)
-                await timer.press("escape", lambda: timer.screen.maximized is None)
+            if n % 2:
+                await timer.press("enter", shown_in_full(detail.border_title))
+                full = app.screen.query_one(ActionDetail)
+                await timer.press("j", moved(full.border_title, full), "j (detail screen)")
+                await timer.press("escape", lambda: timer.app.screen is timer.queue)
         for _ in range(presses):
             await timer.press("k", moved(detail.border_title))
         print(f"decided feed holds {len(app.state.feed)} rows (its widget shows the newest)")
@@ -193,7 +209,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pending", type=int, default=1000)
     parser.add_argument("--history", type=int, default=10_000)
-    parser.add_argument("--presses", type=int, default=50, help="j presses (then as many k)")
+    parser.add_argument("--presses", type=int, default=100, help="j presses (then as many k)")
     parser.add_argument("--runs", type=int, default=5, help="first-screen runs")
     parser.add_argument("--first-screen-once", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()

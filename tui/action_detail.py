@@ -26,10 +26,8 @@ TEXT_CUT = 200
 class ActionDetail(VerticalScroll):
     """Everything the person needs to decide one action, scrollable when it is long."""
 
-    ALLOW_MAXIMIZE = True  # `enter` on the list shows it full screen
     _shown: tuple[dict[str, Any] | None, str, float, str] = (None, "", 0.0, NO_MODEL)
     _content: Content | None = None
-    _width = 0  # the pane's width: the content keeps it while the detail fills the screen
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
@@ -41,6 +39,8 @@ class ActionDetail(VerticalScroll):
 
         `no_review` says why there is no review when there is none (NO_MODEL, REVIEW_OFF, ...).
         """
+        if pending is not self._shown[0]:
+            self.scroll_home(animate=False)  # another action: from its top
         self._shown = (pending, position, now, no_review)
         body = self.query_one(Static)
         if pending is None:
@@ -52,7 +52,7 @@ class ActionDetail(VerticalScroll):
         session = f" · session {agent['session']}" if agent.get("session") else ""
         age = age_text(now - pending["queued_at"])
         self.border_title = f"{position} · {agent['name']}{session} · waiting {age}"
-        width = max(20, self._width or self.scrollable_content_region.width)
+        width = max(20, self.scrollable_content_region.width)
         self._update(body, Content("\n").join(_lines(action, pending, width, no_review)))
 
     def _update(self, body: Static, content: Content) -> None:
@@ -62,11 +62,7 @@ class ActionDetail(VerticalScroll):
             body.update(content)
 
     def on_resize(self, event: events.Resize) -> None:
-        # The parts table fits the pane. Full screen keeps it as it is, so going in and out
-        # changes no content: one layout pass each way, not two.
-        if not self.is_maximized:
-            self._width = self.scrollable_content_region.width
-            self.show(*self._shown)
+        self.show(*self._shown)  # the parts table fits the width
 
 
 def _lines(

@@ -23,6 +23,7 @@ from tui.attach import Attachment, attach
 from tui.attention import Attention, set_window_title, window_title
 from tui.confirm_modal import ConfirmModal
 from tui.console_client import ConsoleClient
+from tui.detail_screen import DetailScreen
 from tui.history_screen import HistoryScreen
 from tui.messages import GateAttached, GateEventArrived, GateLost
 from tui.queue_screen import QueueScreen
@@ -70,6 +71,7 @@ class WardenApp(App[None]):
         self.demo = demo
         self.demo_status: DemoStatus | None = None
         self.state = QueueState()
+        self.queue = QueueScreen()
         self.attachment: Attachment | None = None
         self.origin = "connecting…"
         self.window_title = window_title(0)
@@ -93,7 +95,7 @@ class WardenApp(App[None]):
         self.attention = Attention.for_app(
             self, self.waiting, self.notifications.bell, self.notifications.desktop
         )
-        self.push_screen(QueueScreen())
+        self.push_screen(self.queue)
         self.set_interval(1.0, self.refresh_queue)
         self.connect()
 
@@ -200,7 +202,9 @@ class WardenApp(App[None]):
         self.retitle()
         if not self.screen_stack:
             return  # the console is closing: a timer fired after its screens went
-        if isinstance(self.screen, QueueScreen):
+        if isinstance(self.screen, DetailScreen):
+            self.queue.refresh_view()  # underneath: drawn when it shows again
+        if isinstance(self.screen, QueueScreen | DetailScreen):
             self.screen.refresh_view()
         elif isinstance(self.screen, SessionPanel):
             self.screen.refresh_grants()

@@ -11,8 +11,11 @@ from textual.widgets import Label
 from gate.server import GateServer
 from rules.paths import config_file, user_rules_file
 from tests.tui.console_helpers import ASK, Agent, audit_events, make_gate, until
+from tui.action_detail import ActionDetail
+from tui.action_list import ActionList
 from tui.app import WardenApp
 from tui.confirm_modal import ConfirmModal
+from tui.detail_screen import DetailScreen
 from tui.queue_screen import QueueScreen
 
 SIZE = (120, 36)
@@ -141,6 +144,34 @@ async def test_p_pauses_and_resumes_the_agent_session(server: GateServer, agent:
         assert ("test-agent", "s1") in server.gate.paused
         await pilot.press("p")
         await until(pilot, lambda: not app.state.paused)
+
+
+async def test_enter_shows_the_detail_in_full_where_the_keys_still_decide(agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        first, second, third = (agent.submit(f"frobnicate --item {n}") for n in (1, 2, 3))
+        waiting = app.screen.query_one(ActionList)
+        await until(pilot, lambda: waiting.border_title == "Waiting (3)")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        detail = app.screen.query_one(ActionDetail)
+        assert detail.outer_size.width == SIZE[0]  # the whole width: no list beside it
+        assert str(detail.border_title).startswith("1 of 3")
+        assert "frobnicate --item 1" in str(detail.query_one("#detail-body").render())
+        await pilot.press("j")  # the next action, still in full
+        await until(pilot, lambda: str(detail.border_title).startswith("2 of 3"))
+        await pilot.press("y")
+        assert (await second)["decision"] == "allow"
+        # The decided action leaves; the one after it takes its place here.
+        await until(pilot, lambda: str(detail.border_title).startswith("2 of 2"))
+        assert "frobnicate --item 3" in str(detail.query_one("#detail-body").render())
+        await pilot.press("n")
+        assert (await third)["decision"] == "deny"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, QueueScreen))
+        await until(pilot, lambda: waiting.border_title == "Waiting (1)")
+        assert app.screen.focused is waiting
+        assert not first.done()
 
 
 async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer) -> None:
