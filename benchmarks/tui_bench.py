@@ -8,11 +8,12 @@ config, state and runtime dirs (nothing of yours is read or written).
   the queue screen painted, and to the gate's snapshot shown (attached). Budget ≤ 1 s.
 - Keys: the gate decides `--history` rule-allowed actions (audit records and the decided feed),
   then `--pending` actions wait for a person; each key press (`j`, `k`, `enter` to open the
-  detail screen, `j` there, `escape` back to the queue) is timed from the key event posted (as
-  the terminal driver posts it) to the screen painted with its effect. Textual paints at most
-  60 times a second, so up to 17 ms of each figure is waiting for the frame; `(cpu)` is the
-  process time spent in the same interval (what a busy machine cannot take away). Budget
-  ≤ 50 ms.
+  detail screen, `j` there, `escape` back to the queue; `h` and `ctrl+r` to open the history
+  and rules screens, the first time and again, and `escape` back) is timed from the key event
+  posted (as the terminal driver posts it) to the screen painted with its effect. Textual
+  paints at most 60 times a second, so up to 17 ms of each figure is waiting for the frame;
+  `(cpu)` is the process time spent in the same interval (what a busy machine cannot take
+  away). Budget ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -165,16 +166,17 @@ async def keys(history: int, pending: int, presses: int) -> dict[str, list[float
         print(f"loaded {history} decided and {pending} waiting in {took:.1f} s")
         timer, detail = KeyTimer(app), app.screen.query_one(ActionDetail)
 
+        def position(title: str | None) -> str:
+            return str(title).split(" · ")[0]  # `n of m`, not the age (it ticks)
+
         def moved(before: str | None, shown: Any = detail) -> Callable[[], bool]:
             return lambda: shown.border_title != before
 
         def shown_in_full(title: str | None) -> Callable[[], bool]:
             def done() -> bool:
                 screen = app.screen
-                return (
-                    isinstance(screen, DetailScreen)
-                    and screen.query_one(ActionDetail).border_title == title
-                )
+                shown = screen.query(ActionDetail) if isinstance(screen, DetailScreen) else []
+                return bool(shown) and position(shown[0].border_title) == position(title)
 
             return done
 
@@ -187,11 +189,39 @@ async def keys(history: int, pending: int, presses: int) -> dict[str, list[float
                 await timer.press("escape", lambda: timer.app.screen is timer.queue)
         for _ in range(presses):
             await timer.press("k", moved(detail.border_title))
+        await visit_screens(timer, max(2, presses // 10))
         print(f"decided feed holds {len(app.state.feed)} rows (its widget shows the newest)")
         for task in waiting:
             task.cancel()
         await asyncio.gather(*waiting, return_exceptions=True)
     return timer.found
+
+
+async def visit_screens(timer: KeyTimer, visits: int) -> None:
+    """Open the history and rules screens and go back, `visits` times each."""
+    from tui.history_screen import HistoryScreen
+    from tui.history_table import HistoryTable
+    from tui.rules_screen import RulesScreen
+
+    app = timer.app
+
+    def history_shown() -> bool:
+        screen = app.screen
+        table = screen.query(HistoryTable) if isinstance(screen, HistoryScreen) else []
+        return bool(table) and bool(table[0].rows)
+
+    def rules_shown() -> bool:
+        return isinstance(app.screen, RulesScreen)
+
+    def back() -> bool:
+        return app.screen is timer.queue
+
+    for n in range(visits):
+        again = "" if n else " (first time)"  # each screen is made once, then kept
+        await timer.press("h", history_shown, f"h{again}")
+        await timer.press("escape", back, "escape (history)")
+        await timer.press("ctrl+r", rules_shown, f"ctrl+r{again}")
+        await timer.press("escape", back, "escape (rules)")
 
 
 def report(name: str, seconds: list[float], budget_ms: float) -> bool:

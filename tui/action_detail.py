@@ -29,8 +29,12 @@ class ActionDetail(VerticalScroll):
     _shown: tuple[dict[str, Any] | None, str, float, str] = (None, "", 0.0, NO_MODEL)
     _content: Content | None = None
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._body = Static(id="detail-body")  # here at once: `show` may come before mounting
+
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
+        yield self._body
 
     def show(
         self, pending: dict[str, Any] | None, position: str, now: float, no_review: str = NO_MODEL
@@ -42,7 +46,7 @@ class ActionDetail(VerticalScroll):
         if pending is not self._shown[0]:
             self.scroll_home(animate=False)  # another action: from its top
         self._shown = (pending, position, now, no_review)
-        body = self.query_one(Static)
+        body = self._body
         if pending is None:
             self.border_title = "Nothing waiting"
             self._update(body, Content.assemble(("No action needs you right now.", "$text-muted")))

@@ -33,6 +33,8 @@ from tui.session_panel import SessionPanel
 
 # Gate events within this many seconds are drawn together.
 REDRAW_S = 1 / 30
+# The names the kept history and rules screens are installed under.
+HISTORY, RULES = "history", "rules"
 # After this many gate events the long-lived state is settled out of the collector's way.
 SETTLE_AFTER = 1000
 
@@ -229,14 +231,22 @@ class WardenApp(App[None]):
         yield SystemCommand("Rules", "Edit, check and try your rules", self.action_rules)
 
     def action_history(self) -> None:
-        """Open the history screen (every decision in the audit log)."""
+        """Open the history screen (every decision in the audit log).
+
+        It is made once and kept, with its filter and place: opening it again costs one frame,
+        not a new screen's four layout passes, and reads only what was decided meanwhile.
+        """
         if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen())
+            if not self.is_screen_installed(HISTORY):
+                self.install_screen(HistoryScreen(), HISTORY)
+            self.push_screen(HISTORY)
 
     def action_rules(self) -> None:
-        """Open the rules screen (edit, check and try the rules files)."""
+        """Open the rules screen (edit, check and try the rules files), kept as the history is."""
         if not isinstance(self.screen, RulesScreen):
-            self.push_screen(RulesScreen())
+            if not self.is_screen_installed(RULES):
+                self.install_screen(RulesScreen(), RULES)
+            self.push_screen(RULES)
 
     def action_toggle_help(self) -> None:
         """Show or hide the keys panel."""

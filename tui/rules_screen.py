@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from rules.atomic import write_atomic
 from rules.errors import RulesFileError
@@ -23,6 +23,7 @@ from rules.model import Layer
 from rules.paths import user_rules_file
 from rules.trust import trust_state
 from tui.confirm_modal import ConfirmModal
+from tui.key_bar import KeyBar
 from tui.rules_check import USER_TEMPLATE, FileCheck, check_text, save_rules
 from tui.rules_panels import layers_text, plural, report_text, shown, verdict_text
 from tui.toml_area import TREE_SITTER_TOML, TomlArea
@@ -85,7 +86,7 @@ class RulesScreen(Screen[None]):
                     yield Input(placeholder="a command, e.g. git push origin main", id="rules-cmd")
                     with VerticalScroll(id="rules-verdict-box"):
                         yield Static(id="rules-verdict")
-        yield Footer(show_command_palette=False)
+        yield KeyBar()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW, "-narrow")
@@ -243,7 +244,20 @@ class RulesScreen(Screen[None]):
         if self.query_one("#rules-cmd", Input).has_focus:
             self.editor.focus()
         elif await self._may_drop_edits():
+            if self.modified:  # dropped: the screen is kept, and shows the file next time
+                self.editor.load_text(self.disk_text)
+                self.run_check()
             self.dismiss()
+
+    def on_screen_resume(self) -> None:
+        """Opened again (the screen is kept): the files in reach, and what changed on disk."""
+        if not self.is_mounted:
+            return  # the first time: `on_mount` opens the file
+        self.files = self._editable()
+        if self.current not in self.files:  # the project file lost its trust
+            self.open_file(self.files[0])
+        else:
+            self.watch_disk()
 
     async def _may_drop_edits(self) -> bool:
         if not self.modified:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from gate.audit import AuditLog
 from gate.audit_files import ZERO_HASH, line_hash
@@ -21,8 +21,9 @@ from gate.pipeline import Gate
 from gate.rulebook import Rulebook
 from tests.tui.console_helpers import ASK, make_gate, until
 from tui.app import WardenApp
-from tui.history_screen import PAGE, HistoryScreen
+from tui.history_screen import AHEAD, HistoryScreen
 from tui.history_source import HistoryFilter
+from tui.history_table import NEAR_END, HistoryTable
 from tui.record_modal import RecordModal
 
 SIZE = (120, 36)
@@ -39,8 +40,12 @@ def _submit(client: AsyncGateClient, agent: str, command: str) -> asyncio.Task[d
 
 
 def _summaries(screen: HistoryScreen) -> list[str]:
-    table = screen.query_one(DataTable)
-    return [table.get_row_at(i)[3].plain for i in range(table.row_count)]
+    return [str(record["summary"]) for record in screen.query_one(HistoryTable).rows]
+
+
+def _line(table: HistoryTable, row: int) -> str:
+    """The text drawn for a row (the header is line 0), scrolled as it is."""
+    return table.render_line(row - table.scroll_offset.y + 1).text
 
 
 async def _filter(pilot: Pilot[None], screen: HistoryScreen, text: str) -> list[str]:
@@ -71,8 +76,9 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             screen = app.screen
             assert isinstance(screen, HistoryScreen)
             assert _summaries(screen) == [ASK, "ls -la", "rm -rf ~", "git status"]  # newest first
-            table = screen.query_one(DataTable)
-            assert [c.plain for c in table.get_row_at(0)][4:] == ["deny", "you"]
+            table = screen.query_one(HistoryTable)
+            assert table.render_line(0).text.split()[:4] == ["time", "agent", "·", "session"]
+            assert _line(table, 0).split()[-3:] == [ASK.split()[-1], "deny", "you"]
 
             assert await _filter(pilot, screen, "source:builtin") == [
                 "ls -la",
@@ -93,7 +99,7 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             await pilot.press("ctrl+l")  # clear the filter
             assert len(_summaries(screen)) == 4
             table.focus()
-            table.move_cursor(row=2)
+            await pilot.press("j", "j")
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, RecordModal))
             record = json.loads(app.screen.query_one(TextArea).text)
@@ -111,7 +117,7 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             await until(pilot, lambda: len(_summaries(screen)) == 5)
             assert _summaries(screen)[0] == "git log --oneline"
             assert table.cursor_row == 3  # the selected record stays selected, one row down
-            assert table.get_row_at(3)[3].plain == "rm -rf ~"
+            assert "rm -rf ~" in _line(table, 3)
 
             title = screen.query_one("#history-title", Static)
             assert "waiting" not in str(title.content)
@@ -123,6 +129,30 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
         finally:
             await client.close()  # withdraws what still waits
         await until(pilot, lambda: not app.state.pending)
+
+
+async def test_history_opened_again_is_the_same_screen_with_what_was_decided_meanwhile(
+    tmp_path: Path,
+) -> None:
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        client = AsyncGateClient(socket_paths()[0])
+        try:
+            await asyncio.wait_for(_submit(client, "claude", "git status"), 10)
+            await pilot.press("h")
+            await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+            screen = app.screen
+            assert isinstance(screen, HistoryScreen)
+            await until(pilot, lambda: _summaries(screen) == ["git status"])
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is not screen)
+            await asyncio.wait_for(_submit(client, "codex", "ls -la"), 10)
+            await pilot.press("h")
+            await until(pilot, lambda: app.screen is screen)
+            await until(pilot, lambda: _summaries(screen) == ["ls -la", "git status"])
+        finally:
+            await client.close()
 
 
 async def test_palette_opens_the_history_screen(tmp_path: Path) -> None:
@@ -159,7 +189,7 @@ def _write_log(path: Path, count: int) -> None:
             prev = line_hash(line)
 
 
-async def test_ten_thousand_decisions_load_in_pages(tmp_path: Path) -> None:
+async def test_ten_thousand_decisions_read_as_you_go_down(tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
     _write_log(log, 10_000)
 
@@ -178,20 +208,31 @@ async def test_ten_thousand_decisions_load_in_pages(tmp_path: Path) -> None:
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
-        table = screen.query_one(DataTable)
-        assert table.row_count == PAGE  # one page in the table, not ten thousand rows
-        assert _summaries(screen)[0] == "echo 10000"
-        await until(pilot, lambda: screen.done, seconds=20)
-        assert len(screen.records) == 10_000
-        assert table.row_count == PAGE
+        table = screen.query_one(HistoryTable)
+        assert "echo 10000" in _line(table, 0)
+        assert AHEAD <= len(screen.records) < 10_000  # the newest, not the whole log
+        status = screen.query_one("#history-status", Static)
+        assert "more below" in str(status.content)
 
-        await pilot.press("G")  # the cursor nears the end: the next page comes
-        await until(pilot, lambda: table.row_count == 2 * PAGE)
-        assert _summaries(screen)[2 * PAGE - 1] == f"echo {10_000 - 2 * PAGE + 1}"
+        read = len(screen.records)
+        while table.cursor_row < read - NEAR_END:  # near the end of what was read: more comes
+            await pilot.press("pagedown")
+        await until(pilot, lambda: len(screen.records) > read)
+
+        await pilot.press("G")  # the oldest: everything is read, the cursor follows
+        await until(pilot, lambda: screen.done, seconds=20)
+        await until(pilot, lambda: table.cursor_row == 9_999)
+        assert len(table.rows) == 10_000
+        assert "echo 1 " in _line(table, 9_999)
+        assert "10,000 shown" in str(status.content)
+        await pilot.press("k")
+        assert "echo 2 " in _line(table, table.cursor_row)
+        await pilot.press("g")
+        assert table.cursor_row == 0
 
         shown = await _filter(pilot, screen, "decision:deny agent:codex")
         assert shown[:3] == ["echo 9996", "echo 9990", "echo 9984"]
-        assert len(shown) == PAGE
+        assert len(shown) == 10_000 // 6
         assert await _filter(pilot, screen, '"echo 42"') == [
             f"echo {n}" for n in range(10_000, 0, -1) if "echo 42" in f"echo {n}"
         ]  # a quoted phrase; unquoted, `echo 42` is two words

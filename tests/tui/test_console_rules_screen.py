@@ -156,6 +156,27 @@ async def test_a_file_changed_on_disk_reloads_unless_edits_are_unsaved(tmp_path:
         await until(pilot, lambda: screen.editor.text == again)
 
 
+async def test_the_screen_is_kept_but_dropped_edits_are_gone_and_disk_changes_shown(
+    tmp_path: Path,
+) -> None:
+    path = user_rules_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(MINE)
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, app)
+        screen.editor.insert("# mine, unsaved\n", (0, 0))
+        await pilot.press("escape")  # unsaved edits: asks first
+        await until(pilot, lambda: app.screen.query("#yes"))
+        await pilot.press("y")
+        await until(pilot, lambda: not isinstance(app.screen, RulesScreen))
+        changed = MINE + "# changed while the screen was away\n"
+        path.write_text(changed)
+        assert await _open(pilot, app) is screen  # the same screen, shown again
+        await until(pilot, lambda: screen.editor.text == changed)
+        assert not screen.modified
+
+
 async def test_absent_user_file_is_created_from_the_template(tmp_path: Path) -> None:
     path = user_rules_file()
     app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
