@@ -17,10 +17,9 @@ from textual.widgets import Input, Static
 
 from gate.audit_files import default_path
 from tui.history_source import (
-    DECIDED,
     FILTER_HELP,
     HistoryFilter,
-    records_newest_first,
+    decisions_newest_first,
 )
 from tui.history_table import HistoryTable
 from tui.key_bar import KeyBar
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from tui.app import WardenApp
 
 AHEAD = 100  # matching rows kept read beyond the cursor (more than a screenful)
-CHUNK = 500  # log records read per step; keys are answered between steps
+CHUNK = 500  # decisions read per step; keys are answered between steps
 
 
 def audit_path(app: WardenApp) -> Path:
@@ -63,8 +62,8 @@ class HistoryScreen(Screen[None]):
         self.records: list[dict[str, Any]] = []  # decided records, newest first
         self.matching: list[dict[str, Any]] = []  # those the filter lets through, in the table
         self.filter = HistoryFilter()
-        self.newest = 0  # seq of the newest record read (any event)
-        self.reader: Iterator[dict[str, Any]] = iter(())  # the log, newest first, read on demand
+        self.newest = 0  # seq of the newest decision read
+        self.reader: Iterator[dict[str, Any]] = iter(())  # decisions, newest first, read on demand
         self.wanted = AHEAD  # matching rows to have read (the rest is read as you go down)
         self.reading = False  # a chunk is due
         self.to_end = False  # `G`: read to the oldest record and stay there
@@ -87,7 +86,7 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.path = self.path or audit_path(self.warden)
-        self.reader = records_newest_first(self.path)
+        self.reader = decisions_newest_first(self.path)
         self._read()
 
     def on_screen_resume(self) -> None:
@@ -99,13 +98,12 @@ class HistoryScreen(Screen[None]):
         return self.query_one(HistoryTable)
 
     def _read(self) -> None:
-        """Read a chunk of the log; go on (after answering keys) until `wanted` rows match."""
+        """Read a chunk of decisions; go on (after answering keys) until `wanted` rows match."""
         self.reading = False
-        chunk = list(islice(self.reader, CHUNK))
-        self.done = len(chunk) < CHUNK
-        if chunk:
-            self.newest = self.newest or chunk[0]["seq"]
-        decided = [r for r in chunk if r["event"] == DECIDED]
+        decided = list(islice(self.reader, CHUNK))
+        self.done = len(decided) < CHUNK
+        if decided:
+            self.newest = self.newest or decided[0]["seq"]
         self.records.extend(decided)
         self.matching.extend(r for r in decided if self.filter.matches(r))
         self.table.show(self.matching)
@@ -151,15 +149,10 @@ class HistoryScreen(Screen[None]):
         if self.path is None:
             return
         self._title()
-        fresh = []
-        for record in records_newest_first(self.path, after=self.newest):
-            fresh.append(record)
-        if not fresh:
-            return
-        self.newest = fresh[0]["seq"]
-        decided = [r for r in fresh if r["event"] == DECIDED]
+        decided = list(decisions_newest_first(self.path, after=self.newest))
         if not decided:
             return
+        self.newest = decided[0]["seq"]
         self.records[0:0] = decided
         self.matching[0:0] = [r for r in decided if self.filter.matches(r)]
         self.table.show(self.matching)

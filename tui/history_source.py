@@ -18,21 +18,25 @@ FILTER_KEYS = ("source", "decision", "agent", "kind")
 FILTER_HELP = "words · source: decision: agent: kind: · a,b either · -word excludes"
 
 
-def records_newest_first(path: Path, after: int = 0) -> Iterator[dict[str, Any]]:
-    """Every record of the log (rotated files too), newest first.
+def decisions_newest_first(path: Path, after: int = 0) -> Iterator[dict[str, Any]]:
+    """Every `action.decided` record of the log (rotated files too), newest first.
 
-    Reads each file backwards from its end, so the newest records come without reading
-    the whole log; a torn last line is skipped.
+    Reads each file backwards from its end, so the newest records come without reading the
+    whole log; a torn last line is skipped, and lines that cannot hold a decision are skipped
+    before they are parsed (a log is mostly other events).
 
     Args:
         path: the audit log (`audit.jsonl`); its rotated files sit beside it.
-        after: stop at the first record whose seq is not above this (already shown).
+        after: stop at the first decision whose seq is not above this (already shown).
     """
+    needle = DECIDED.encode()
     for file in reversed(log_files(path)):
         with contextlib.suppress(FileNotFoundError), file.open("rb") as handle:
             for line in lines_backwards(handle, tail_start(handle)):
+                if needle not in line:
+                    continue
                 record = parse_record(line)
-                if record is None:
+                if record is None or record["event"] != DECIDED:
                     continue
                 if record["seq"] <= after:
                     return

@@ -22,7 +22,7 @@ from gate.rulebook import Rulebook
 from tests.tui.console_helpers import ASK, make_gate, until
 from tui.app import WardenApp
 from tui.history_screen import AHEAD, HistoryScreen
-from tui.history_source import HistoryFilter
+from tui.history_source import HistoryFilter, decisions_newest_first
 from tui.history_table import NEAR_END, HistoryTable
 from tui.record_modal import RecordModal
 
@@ -236,6 +236,23 @@ async def test_ten_thousand_decisions_read_as_you_go_down(tmp_path: Path) -> Non
         assert await _filter(pilot, screen, '"echo 42"') == [
             f"echo {n}" for n in range(10_000, 0, -1) if "echo 42" in f"echo {n}"
         ]  # a quoted phrase; unquoted, `echo 42` is two words
+
+
+def test_only_decisions_are_read_newest_first_and_after_stops_early(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    events = [
+        ("action.decided", "first"),
+        ("action.queued", "waits"),
+        ("note", "mentions action.decided in its text"),  # found by the byte check, then parsed
+        ("action.decided", "second"),
+    ]
+    with log.open("w") as handle:
+        for seq, (event, summary) in enumerate(events, start=1):
+            record = {"seq": seq, "prev": "x", "ts": "t", "event": event, "summary": summary}
+            handle.write(json.dumps(record) + "\n")  # spaced JSON: the check is on the name alone
+        handle.write('{"seq": 5, "torn')  # a write cut short
+    assert [r["summary"] for r in decisions_newest_first(log)] == ["second", "first"]
+    assert [r["summary"] for r in decisions_newest_first(log, after=1)] == ["second"]
 
 
 @pytest.mark.parametrize(
