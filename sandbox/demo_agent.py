@@ -27,7 +27,7 @@ from sandbox.executor import execute
 from sandbox.judge import Judge, RemoteJudge
 from sandbox.proxy import NetworkProxy
 from sandbox.runner import check
-from sandbox.spec import SandboxSpec
+from sandbox.spec import SandboxSpec, default_hidden
 
 AGENT_NAME = "demo"
 TURNS_KEPT = 3
@@ -42,11 +42,16 @@ class DemoOptions:
         keep: Keep the throwaway dirs at the end (they are removed otherwise).
         pace: Multiplies each step's pause (0: no pauses).
         scenario: The scenario file (the bundled one by default).
+        world: Throwaway dirs made (and removed) by the caller; None: the agent makes its own.
+        hidden: More folders no command of the demo sees (the person's own Warden dirs, when
+            the demo runs a Warden of its own).
     """
 
     keep: bool = False
     pace: float = 1.0
     scenario: Path = BUNDLED
+    world: Throwaway | None = None
+    hidden: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,10 @@ async def run_demo_agent(
         DemoSetupError: the throwaway workspace could not be made.
     """
     scenario = load_scenario(options.scenario)
-    await asyncio.to_thread(remove_stale)
-    world = await asyncio.to_thread(make_throwaway)
+    world = options.world
+    if world is None:
+        await asyncio.to_thread(remove_stale)
+        world = await asyncio.to_thread(make_throwaway)
     try:
         trouble = await asyncio.to_thread(_sandbox_trouble)
         agent = AgentRef(name=AGENT_NAME, session=secrets.token_hex(3))
@@ -102,7 +109,7 @@ async def run_demo_agent(
             demo = _Demo(RemoteJudge(client), agent, world, scenario, options, report, trouble)
             return await demo.run()
     finally:
-        if not options.keep:
+        if options.world is None and not options.keep:
             world.remove()
 
 
@@ -207,7 +214,12 @@ class _Demo:
                 await asyncio.sleep(step.pause * self.options.pace)
                 outcomes.append(await self._take(number, step, spec))
         denied = sum(o.decision.decision != "allow" for o in outcomes)
-        where = f"kept in {self.world.root}" if self.options.keep else "throwaway dirs removed"
+        if self.options.keep:
+            where = f"kept in {self.world.root}"
+        elif self.options.world is None:
+            where = "throwaway dirs removed"
+        else:
+            where = "throwaway dirs removed when the console quits"
         self.say(
             f"finished: {len(outcomes)} steps, {denied} denied; {self.judge.connections} "
             f"connections asked about, {self.judge.connections_denied} denied · {where}",
@@ -226,6 +238,7 @@ class _Demo:
             writable_roots=(home,),
             network="proxy",
             proxy_socket=socket,
+            hidden=(*default_hidden(), *self.options.hidden),
             # No __pycache__: a fix of the same size made within a second of the last test run
             # would otherwise be hidden by the stale bytecode (and litter `git status`).
             env=(("HOME", str(home)), ("PATH", path), ("PYTHONDONTWRITEBYTECODE", "1")),

@@ -38,7 +38,9 @@ def demo_main(argv: list[str]) -> int:
         "the sandbox (or nothing runs when bubblewrap cannot start, as the screen says).",
     )
     parser.add_argument(
-        "--keep", action="store_true", help="keep the throwaway dirs at the end (shown where)"
+        "--keep",
+        action="store_true",
+        help="keep the throwaway dirs at the end, the demo's log and rules too (shown where)",
     )
     parser.add_argument(
         "--pace",
@@ -58,7 +60,11 @@ def demo_main(argv: list[str]) -> int:
         metavar="FILE",
         help="replay this scenario (JSON lines, docs/console.md) instead of the bundled one",
     )
-    parser.add_argument("--socket", help="the gate's agent socket (default: $WARDEN_SOCKET)")
+    parser.add_argument(
+        "--socket",
+        help="join the gate at this agent socket, with its rules and log (default: a Warden of "
+        "the demo's own, on copies of your config and rules; with --no-console: $WARDEN_SOCKET)",
+    )
     args = parser.parse_args(argv)
     from sandbox.demo_agent import DemoOptions
     from sandbox.demo_agent_scenario import BUNDLED, ScenarioError, load_scenario
@@ -79,7 +85,25 @@ def demo_main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return _console(args.socket, options)
+    if args.socket:  # the person chose the gate: the demo joins it, with its rules and log
+        return _console(args.socket, options)
+    return _own_demo(options)
+
+
+def _own_demo(options: DemoOptions) -> int:
+    """The console and the demo agent on a Warden of the demo's own (`tui/demo_warden.py`)."""
+    from dataclasses import replace
+
+    from sandbox.demo_agent_workspace import DemoSetupError
+    from tui.demo_warden import demo_warden
+
+    try:
+        with demo_warden(options.keep) as own:
+            mine = replace(options, world=own.world, hidden=own.theirs)
+            return _console(str(own.agent_socket), mine)
+    except (DemoSetupError, OSError) as exc:
+        print(f"warden demo: {exc}", file=sys.stderr)
+        return 1
 
 
 def _console(agent_socket: str | None, demo: DemoOptions | None) -> int:

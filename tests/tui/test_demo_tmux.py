@@ -98,25 +98,30 @@ def isolated(root: Path) -> dict[str, str]:
 
 def test_warden_demo_in_tmux_approve_deny_quit(terminal: Terminal, tmp_path: Path) -> None:
     env = isolated(tmp_path)
+    mine = tmp_path / "xdg_config_home" / "warden" / "rules.toml"
+    mine.parent.mkdir()
+    mine.write_text("# my own rules\nversion = 1\n")
     assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
     # Textual draws on stderr, so nothing is redirected: the pane is the console.
-    terminal.start(f"env -i {assignments} {shlex.quote(WARDEN)} demo --pace 0")
+    terminal.start(f"env -i {assignments} {shlex.quote(WARDEN)} demo --pace 0 --keep")
     terminal.wait_for("connect pypi.org:443")
     assert "agent `demo` in a throwaway HOME" in terminal.screen()
     assert ("executor on" if bwrap_works() else "EXECUTOR OFF") in terminal.screen()
     terminal.keys("n")  # no package downloads
     terminal.wait_for("connect calc-demo.example.com:443")
-    terminal.keys("y")  # let it try (the name never resolves)
+    terminal.keys("a")  # let it try, always (the name never resolves)
+    terminal.wait_for("Writes to")
+    terminal.keys("Enter")
     terminal.wait_for("connect github.com:443")
     terminal.keys("q")
     terminal.wait_for("quit anyway?")
     terminal.keys("y")
     terminal.wait("the console to exit", lambda: not terminal.running())
+    # The demo ran a Warden of its own in its throwaway dirs (kept: --keep).
+    [kept] = (tmp_path / "tmp").iterdir()
     records = [
         json.loads(line)
-        for line in (tmp_path / "xdg_state_home" / "warden" / "audit.jsonl")
-        .read_text()
-        .splitlines()
+        for line in (kept / "state" / "warden" / "audit.jsonl").read_text().splitlines()
     ]
     decided = {
         r["summary"]: (r["decision"], r["source"])
@@ -134,4 +139,9 @@ def test_warden_demo_in_tmux_approve_deny_quit(terminal: Terminal, tmp_path: Pat
         assert results[:4] == [0, 0, 0, 1]  # three reads, then the failing tests, really run
     else:
         assert not results  # the executor was off: nothing ran
-    assert not list((tmp_path / "tmp").iterdir())  # the throwaway dirs are gone
+    # "Always" wrote to the demo's copy of the rules; the person's own files are as they were.
+    demo_rules = (kept / "config" / "warden" / "rules.toml").read_text()
+    assert demo_rules.startswith("# my own rules\n")
+    assert 'host = "calc-demo.example.com"' in demo_rules
+    assert mine.read_text() == "# my own rules\nversion = 1\n"
+    assert not (tmp_path / "xdg_state_home" / "warden").exists()
