@@ -101,6 +101,9 @@ def _own_demo(options: DemoOptions) -> int:
         with demo_warden(options.keep) as own:
             mine = replace(options, world=own.world, hidden=own.theirs)
             return _console(str(own.agent_socket), mine)
+    except (GateError, RulesError) as exc:  # the person's config or rules file is broken
+        print(f"warden demo: {exc}", file=sys.stderr)
+        return 2
     except (DemoSetupError, OSError) as exc:
         print(f"warden demo: {exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from gate.config import load_config
+from rules.loader import load_rules_file
 from rules.paths import config_dir, config_file, state_dir, user_rules_file
 from sandbox.demo_agent_workspace import Throwaway, make_throwaway, remove_stale
 from sandbox.spec import warden_dirs
@@ -46,8 +48,13 @@ def demo_warden(keep: bool) -> Iterator[DemoWarden]:
     rules apply. On the way out the environment is restored and, unless `keep`, the dirs go.
 
     Raises:
+        ConfigError, RulesError: the person's config or rules file is broken (named as theirs,
+            not as the copy the demo would load).
         DemoSetupError: the throwaway dirs could not be made.
     """
+    load_config()
+    if user_rules_file().is_file():
+        load_rules_file(user_rules_file(), "user")
     remove_stale()
     world = make_throwaway()
     theirs = warden_dirs()

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
+
+import pytest
 
 from gate.audit_files import default_path
 from gate.config import load_config
+from rules.errors import RulesFileError
 from rules.paths import config_dir, config_file, state_dir, user_rules_file
 from sandbox.spec import warden_dirs
 from tui.demo_warden import demo_warden
@@ -40,3 +45,13 @@ def test_keep_leaves_the_dirs_and_no_files_of_the_person_are_needed() -> None:
     assert state.is_dir()
     assert (own.world.workspace / "calc.py").is_file()
     own.world.remove()
+
+
+def test_a_broken_rules_file_is_named_as_theirs_before_anything_is_made() -> None:
+    user_rules_file().parent.mkdir(parents=True)
+    user_rules_file().write_text('version = 1\n[[command]]\nprefix = ["x"]\ndecision = "alow"\n')
+    before = set(Path(tempfile.gettempdir()).glob("warden-demo-*"))
+    with pytest.raises(RulesFileError) as caught, demo_warden(keep=False):
+        pytest.fail("the demo must not start on a broken rules file")
+    assert str(caught.value).startswith(f"{user_rules_file()}:4:")
+    assert set(Path(tempfile.gettempdir()).glob("warden-demo-*")) == before
