@@ -43,27 +43,37 @@ class ActionDetail(VerticalScroll):
 
         `no_review` says why there is no review when there is none (NO_MODEL, REVIEW_OFF, ...).
         """
-        if pending is not self._shown[0]:
+        if pending is not self._shown[0] and self.scroll_offset.y:
             self.scroll_home(animate=False)  # another action: from its top
         self._shown = (pending, position, now, no_review)
         body = self._body
         if pending is None:
-            self.border_title = "Nothing waiting"
+            self._title("Nothing waiting")
             self._update(body, Content.assemble(("No action needs you right now.", "$text-muted")))
             return
         action = pending["action"]
         agent = action["agent"]
         session = f" · session {agent['session']}" if agent.get("session") else ""
         age = age_text(now - pending["queued_at"])
-        self.border_title = f"{position} · {agent['name']}{session} · waiting {age}"
+        self._title(f"{position} · {agent['name']}{session} · waiting {age}")
         width = max(20, self.scrollable_content_region.width)
         self._update(body, Content("\n").join(_lines(action, pending, width, no_review)))
 
+    def _title(self, title: str) -> None:
+        if title != self.border_title:  # setting it repaints, even to the same text
+            self.border_title = title
+
     def _update(self, body: Static, content: Content) -> None:
-        """Replace the body only when it changed: each replacement costs a layout pass."""
+        """Replace the body only when it changed, and lay it out again only when its height
+        changes (a layout pass can cost a frame; the next action is often as tall)."""
         if content != self._content:
             self._content = content
-            body.update(content)
+            width, height = body.size
+            # Textual measures a widget's content the same way (Widget.get_content_height); its
+            # styles stand in for the rules mapping the annotation asks for.
+            rules: Any = body.styles
+            same = bool(width) and content.get_height(rules, width) == height
+            body.update(content, layout=not same)
 
     def on_resize(self, event: events.Resize) -> None:
         self.show(*self._shown)  # the parts table fits the width

@@ -1,6 +1,7 @@
 """The list of actions waiting for a person, oldest first: risk, kind, age, summary.
 
-Virtualised: only the rows on screen are drawn, so a thousand waiting actions cost what thirty do.
+Only the rows on screen are drawn (`CursorList`), so a thousand waiting actions cost what thirty
+do.
 """
 
 from __future__ import annotations
@@ -8,16 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.visual import Visual
 
+from tui.cursor_list import CursorList
 from tui.queue_state import summary_of
 from tui.risk import age_text, risk_word
 
@@ -27,12 +24,10 @@ KIND_FROM = 44
 AGE_FROM = 30
 # From this width on (200 columns), the agent and its session have a column.
 AGENT_FROM = 76
-# Drawn rows kept for the next frames (a few screens' worth of rows in each style).
-STRIPS_KEPT = 2000
 
 
-class ActionList(ScrollView, can_focus=True, inherit_bindings=False):
-    """Pending actions; the highlighted one is what the keys act on."""
+class ActionList(CursorList, inherit_bindings=False):
+    """Pending actions; the one under the cursor is what the keys act on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
@@ -59,11 +54,9 @@ class ActionList(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
 
-    highlighted: reactive[int | None] = reactive(None, always_update=True)
-
     @dataclass
     class Highlighted(Message):
-        """The highlight moved to another action (or the list emptied)."""
+        """The cursor moved to another action (or the list emptied)."""
 
         action_list: ActionList
         action_id: str | None
@@ -90,136 +83,65 @@ class ActionList(ScrollView, can_focus=True, inherit_bindings=False):
         self._pending: list[dict[str, Any]] = []
         self._index: dict[str, int] = {}
         self._summaries: dict[str, str] = {}  # summary_of validates the action: kept
-        self._strips: dict[tuple[Any, ...], Strip] = {}
         self._now = 0.0
 
+    @property
+    def row_count(self) -> int:
+        """How many actions wait."""
+        return len(self._pending)
+
     def show(self, pending: list[dict[str, Any]], now: float) -> None:
-        """Replace the rows, keeping the highlighted action when it is still there."""
+        """Replace the rows, keeping the cursor on its action when it is still there."""
         current = self.selected_id
         self._pending, self._now = pending, now
         self._index = {p["action"]["id"]: n for n, p in enumerate(pending)}
         known = self._summaries  # summaries of actions that left are forgotten
         self._summaries = {i: known[i] for i in self._index if i in known}
-        self.virtual_size = Size(self.scrollable_content_region.width, len(pending))
+        self.rows_changed()
         self.border_title = f"Waiting ({len(pending)})"
         if not pending:
             new = None
         elif current in self._index:
             new = self._index[current]
-        else:  # the highlighted one left: the next one takes its place
-            new = min(self.highlighted or 0, len(pending) - 1)
-        if new != self.highlighted or self.selected_id != current:
-            self.highlighted = new
-        self.refresh()
+        else:  # the selected one left: the next one takes its place
+            new = min(self.cursor or 0, len(pending) - 1)
+        if new != self.cursor or self.selected_id != current:
+            self.cursor = new
 
     @property
     def selected_id(self) -> str | None:
-        """The highlighted action's id, or None when the list is empty."""
-        if self.highlighted is None or self.highlighted >= len(self._pending):
+        """The id of the action under the cursor, or None when the list is empty."""
+        if self.cursor is None or self.cursor >= len(self._pending):
             return None
-        action_id: str = self._pending[self.highlighted]["action"]["id"]
+        action_id: str = self._pending[self.cursor]["action"]["id"]
         return action_id
 
-    def validate_highlighted(self, highlighted: int | None) -> int | None:
-        if highlighted is None or not self._pending:
-            return None
-        return max(0, min(highlighted, len(self._pending) - 1))
-
-    def watch_highlighted(self, old: int | None, new: int | None) -> None:
-        if new is not None:
-            self.scroll_to_region_of(new)
-        for row in {old, new} - {None}:
-            self.refresh_line(row or 0)  # only the two rows whose colours change
+    def cursor_moved(self, cursor: int | None) -> None:
         self.post_message(self.Highlighted(self, self.selected_id))
 
-    def scroll_to_region_of(self, row: int) -> None:
-        """Keep a row in view, moving as little as possible."""
-        top, height = self.scroll_offset.y, self.scrollable_content_region.height
-        if row < top:
-            self.scroll_to(y=row, animate=False, immediate=True)
-        elif height and row >= top + height:
-            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
-
-    def action_cursor_up(self) -> None:
-        """Highlight the action above."""
-        if self.highlighted is not None:
-            self.highlighted -= 1
-
-    def action_cursor_down(self) -> None:
-        """Highlight the action below."""
-        if self.highlighted is not None:
-            self.highlighted += 1
-
-    def action_first(self) -> None:
-        """Highlight the oldest action."""
-        self.highlighted = 0
-
-    def action_last(self) -> None:
-        """Highlight the newest action."""
-        self.highlighted = len(self._pending) - 1
-
-    def action_page_up(self) -> None:
-        """Up by a screenful."""
-        if self.highlighted is not None:
-            self.highlighted -= max(1, self.scrollable_content_region.height - 1)
-
-    def action_page_down(self) -> None:
-        """Down by a screenful."""
-        if self.highlighted is not None:
-            self.highlighted += max(1, self.scrollable_content_region.height - 1)
-
     def action_select(self) -> None:
-        """Open the highlighted action."""
+        """Open the action under the cursor."""
         if (action_id := self.selected_id) is not None:
             self.post_message(self.Selected(self, action_id))
 
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        row = self.scroll_offset.y + offset.y
-        if row < len(self._pending):
-            self.highlighted = row
-            if event.chain > 1:
-                self.action_select()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._pending))
-        self.refresh()
-
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
         if row >= len(self._pending):
-            return Strip.blank(width, self.visual_style.rich_style)
+            return self.blank_line()
         pending = self._pending[row]
         review = pending.get("review") or {}
-        highlighted = row == self.highlighted
+        selected = row == self.cursor
         age = age_text(self._now - pending["queued_at"])
-        # Drawing a row is the costly part of a frame: rows are kept until they change.
         key = (
             pending["action"]["id"],
             age,
             review.get("risk"),
             pending.get("reviewing"),
-            width,
-            highlighted,
-            highlighted and self.has_focus,  # only the highlighted row changes with focus
-            self.app.theme,
+            selected and self.has_focus,  # only the selected row changes with focus
         )
-        if (strip := self._strips.get(key)) is None:
-            if len(self._strips) > STRIPS_KEPT:
-                self._strips.clear()
-            style = (
-                self.get_visual_style("action-list--highlighted")
-                if highlighted
-                else self.visual_style
-            )
-            content = self._row(pending, age, width)
-            strip = self._strips[key] = Visual.to_strips(self, content, width, 1, style, pad=True)[
-                0
-            ]
-        return strip
+        width = self.scrollable_content_region.width
+        component = "action-list--highlighted" if selected else ""
+        return self.kept_strip(key, lambda: self._row(pending, age, width), component)
 
     def _row(self, pending: dict[str, Any], age: str, width: int) -> Content:
         action = pending["action"]

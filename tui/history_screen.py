@@ -121,7 +121,7 @@ class HistoryScreen(Screen[None]):
 
     @on(HistoryTable.NearEnd)
     def _near_end(self) -> None:
-        self._want(self.table.cursor_row + AHEAD)
+        self._want((self.table.cursor or 0) + AHEAD)
 
     def _status(self) -> None:
         shown = f"{len(self.matching):,} shown" + ("" if self.done else ", more below")

@@ -68,7 +68,8 @@ class KeyBar(Static):
             if line.cell_length <= width:
                 break
         self._spans = spans
-        self.update(line, layout=False)
+        if line != self.content:  # the same keys again: nothing to repaint
+            self.update(line, layout=False)
 
     def _line(
         self, keys: list[tuple[Binding, bool]], gap: int

@@ -116,7 +116,7 @@ async def test_history_filters_opens_a_record_and_shows_new_decisions(tmp_path: 
             )  # decided while the screen is open
             await until(pilot, lambda: len(_summaries(screen)) == 5)
             assert _summaries(screen)[0] == "git log --oneline"
-            assert table.cursor_row == 3  # the selected record stays selected, one row down
+            assert table.cursor == 3  # the selected record stays selected, one row down
             assert "rm -rf ~" in _line(table, 3)
 
             title = screen.query_one("#history-title", Static)
@@ -215,20 +215,20 @@ async def test_ten_thousand_decisions_read_as_you_go_down(tmp_path: Path) -> Non
         assert "more below" in str(status.content)
 
         read = len(screen.records)
-        while table.cursor_row < read - NEAR_END:  # near the end of what was read: more comes
+        while table.cursor < read - NEAR_END:  # near the end of what was read: more comes
             await pilot.press("pagedown")
         await until(pilot, lambda: len(screen.records) > read)
 
         await pilot.press("G")  # the oldest: everything is read, the cursor follows
         await until(pilot, lambda: screen.done, seconds=20)
-        await until(pilot, lambda: table.cursor_row == 9_999)
+        await until(pilot, lambda: table.cursor == 9_999)
         assert len(table.rows) == 10_000
         assert "echo 1 " in _line(table, 9_999)
         assert "10,000 shown" in str(status.content)
         await pilot.press("k")
-        assert "echo 2 " in _line(table, table.cursor_row)
+        assert "echo 2 " in _line(table, table.cursor or 0)
         await pilot.press("g")
-        assert table.cursor_row == 0
+        assert table.cursor == 0
 
         shown = await _filter(pilot, screen, "decision:deny agent:codex")
         assert shown[:3] == ["echo 9996", "echo 9990", "echo 9984"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Label
+from textual.widgets import Label, Static
 
 from gate.server import GateServer
 from rules.paths import config_file, user_rules_file
@@ -172,6 +173,31 @@ async def test_enter_shows_the_detail_in_full_where_the_keys_still_decide(agent:
         await until(pilot, lambda: waiting.border_title == "Waiting (1)")
         assert app.screen.focused is waiting
         assert not first.done()
+
+
+async def test_the_detail_is_laid_out_again_only_when_its_height_changes(agent: Agent) -> None:
+    app = WardenApp()
+    async with app.run_test(size=SIZE) as pilot:
+        long = "frobnicate " + " ".join(f"--option-{n}=value" for n in range(40))
+        for command in ("frobnicate --a", "frobnicate --b", long):
+            agent.submit(command)
+        waiting = app.screen.query_one(ActionList)
+        await until(pilot, lambda: waiting.border_title == "Waiting (3)")
+        body = app.screen.query_one("#detail-body", Static)
+
+        def fits() -> bool:  # the body is as tall as its text at its width
+            rules: Any = body.styles
+            return body.size.height == body.visual.get_height(rules, body.size.width)
+
+        await until(pilot, fits)
+        short = body.size.height
+        await pilot.press("j")  # as tall: shown without a layout pass
+        await until(pilot, lambda: "--b" in str(body.visual))
+        assert body.size.height == short
+        await pilot.press("j")  # taller: laid out again, nothing cut off
+        await until(pilot, lambda: "--option-39" in str(body.visual))
+        await until(pilot, fits)
+        assert body.size.height > short + 3
 
 
 async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer) -> None:
