@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
+from textual.content import Content, Span
 from textual.widgets import Static
 
 from tui.queue_state import summary_of
@@ -27,7 +28,7 @@ class ActionDetail(VerticalScroll):
     """Everything the person needs to decide one action, scrollable when it is long."""
 
     _shown: tuple[dict[str, Any] | None, str, float, str] = (None, "", 0.0, NO_MODEL)
-    _content: Content | None = None
+    _drawn: tuple[str, Sequence[Span]] | None = None  # the body's text and styles
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -66,8 +67,9 @@ class ActionDetail(VerticalScroll):
     def _update(self, body: Static, content: Content) -> None:
         """Replace the body only when it changed, and lay it out again only when its height
         changes (a layout pass can cost a frame; the next action is often as tall)."""
-        if content != self._content:
-            self._content = content
+        drawn = (content.plain, content.spans)  # Content's == compares the text alone
+        if drawn != self._drawn:
+            self._drawn = drawn
             width, height = body.size
             # Textual measures a widget's content the same way (Widget.get_content_height); its
             # styles stand in for the rules mapping the annotation asks for.

@@ -7,9 +7,11 @@ time. This draws the same keys as one line and keeps `Footer`'s look and its cli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import events
 from textual.binding import Binding
-from textual.content import Content
+from textual.content import Content, Span
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -40,6 +42,7 @@ class KeyBar(Static):
         self.primary = primary
         self._keys: list[tuple[Binding, bool]] = []
         self._spans: list[tuple[int, int, str]] = []  # x from, x to, key to press when clicked
+        self._drawn: tuple[str, Sequence[Span]] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -68,7 +71,9 @@ class KeyBar(Static):
             if line.cell_length <= width:
                 break
         self._spans = spans
-        if line != self.content:  # the same keys again: nothing to repaint
+        drawn = (line.plain, line.spans)  # Content's == compares the text alone
+        if drawn != self._drawn:  # the same keys in the same state: nothing to repaint
+            self._drawn = drawn
             self.update(line, layout=False)
 
     def _line(

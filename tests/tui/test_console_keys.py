@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.widgets import Label, Static
 
 from gate.server import GateServer
@@ -17,6 +18,7 @@ from tui.action_list import ActionList
 from tui.app import WardenApp
 from tui.confirm_modal import ConfirmModal
 from tui.detail_screen import DetailScreen
+from tui.key_bar import KeyBar
 from tui.queue_screen import QueueScreen
 
 SIZE = (120, 36)
@@ -200,7 +202,7 @@ async def test_the_detail_is_laid_out_again_only_when_its_height_changes(agent: 
         assert body.size.height > short + 3
 
 
-async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer) -> None:
+async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer, agent: Agent) -> None:
     app = WardenApp()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.client is not None)
@@ -208,6 +210,18 @@ async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer) -> Non
         assert isinstance(screen, QueueScreen)
         assert screen.check_action("approve_once", ()) is None
         assert screen.check_action("cursor", (1,)) is True
+        bar = screen.query_one(KeyBar)
+
+        def approve_greyed() -> bool:
+            line = bar.visual
+            assert isinstance(line, Content)
+            start = line.plain.index("Approve")
+            styles = [str(s.style) for s in line.spans if s.start <= start < s.end]
+            return any("disabled" in style for style in styles)
+
+        await until(pilot, approve_greyed)
+        agent.submit(ASK)  # now `y` makes sense: the same text, drawn enabled
+        await until(pilot, lambda: not approve_greyed())
 
 
 async def test_q_confirms_when_pending_and_leaves_a_separate_gate_running(
