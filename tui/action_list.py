@@ -38,21 +38,6 @@ class ActionList(CursorList, inherit_bindings=False):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("enter", "select", "Detail", show=False),
     ]
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"action-list--highlighted"}
-    DEFAULT_CSS = """
-    ActionList {
-        overflow-x: hidden;
-        & > .action-list--highlighted {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
-        }
-        &:focus > .action-list--highlighted {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-    }
-    """
 
     @dataclass
     class Highlighted(Message):
@@ -140,7 +125,7 @@ class ActionList(CursorList, inherit_bindings=False):
             selected and self.has_focus,  # only the selected row changes with focus
         )
         width = self.scrollable_content_region.width
-        component = "action-list--highlighted" if selected else ""
+        component = "cursor-list--cursor" if selected else ""
         return self.kept_strip(key, lambda: self._row(pending, age, width), component)
 
     def _row(self, pending: dict[str, Any], age: str, width: int) -> Content:

@@ -25,7 +25,8 @@ class CursorList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows under `HEADER` fixed lines; `cursor` is the selected row (None: no rows).
 
     Subclasses say how many rows there are (`row_count`), draw them (`render_line`, with
-    `kept_strip`), and hear of the cursor (`cursor_moved`) and of `enter` (`action_select`).
+    `kept_strip`; the cursor's row in `cursor-list--cursor`), and hear of the cursor
+    (`cursor_moved`) and of `enter` (`action_select`).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,6 +37,21 @@ class CursorList(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("enter", "select", "Open", show=False),
     ]
     HEADER = 0  # lines above the rows that do not scroll
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"cursor-list--cursor"}
+    DEFAULT_CSS = """
+    CursorList {
+        overflow-x: hidden;
+        & > .cursor-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus > .cursor-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
 
     cursor: reactive[int | None] = reactive(None, always_update=True)
 

@@ -41,16 +41,11 @@ class HistoryTable(CursorList):
     """Decided records (newest first); `enter` or a double click opens the one under the cursor."""
 
     HEADER = 1
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "history-table--header",
-        "history-table--even-row",
-        "history-table--cursor",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"history-table--header", "history-table--even-row"}
     DEFAULT_CSS = """
     HistoryTable {
         background: $surface;
         color: $foreground;
-        overflow-x: hidden;
         & > .history-table--header {
             text-style: bold;
             background: $panel;
@@ -61,15 +56,6 @@ class HistoryTable(CursorList):
         }
         &:dark > .history-table--even-row {
             background: $surface-darken-1 40%;
-        }
-        & > .history-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-        }
-        &:focus > .history-table--cursor {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
         }
     }
     """
@@ -134,10 +120,11 @@ class HistoryTable(CursorList):
         if row >= len(self.rows):
             return self.blank_line()
         record = self.rows[row]
-        part = "cursor" if row == self.cursor else "even-row" if row % 2 else ""
         width = self.scrollable_content_region.width
-        key = (record["seq"], part == "cursor" and self.has_focus)
-        component = f"history-table--{part}" if part else ""
+        if row == self.cursor:
+            key, component = (record["seq"], self.has_focus), "cursor-list--cursor"
+        else:
+            key, component = (record["seq"], False), "history-table--even-row" if row % 2 else ""
         return self.kept_strip(key, lambda: self._row(record, width), component)
 
     def _header(self, width: int) -> Content:
