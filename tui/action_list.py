@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.cursor_list import CursorList
+from tui.cursor_list import MOVES, CursorList
 from tui.queue_state import summary_of
 from tui.risk import age_text, risk_word
 
@@ -30,12 +30,9 @@ class ActionList(CursorList, inherit_bindings=False):
     """Pending actions; the one under the cursor is what the keys act on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
+        *MOVES,
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
         Binding("enter", "select", "Detail", show=False),
     ]
 

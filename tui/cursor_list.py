@@ -19,6 +19,13 @@ from textual.strip import Strip
 from textual.visual import Visual
 
 STRIPS_KEPT = 2000  # drawn lines kept for the next frames (a few screens' worth in each style)
+# The keys that move the cursor.
+MOVES = [
+    Binding("up", "cursor_up", "Up", show=False),
+    Binding("down", "cursor_down", "Down", show=False),
+    Binding("pageup", "page_up", "Page up", show=False),
+    Binding("pagedown", "page_down", "Page down", show=False),
+]
 
 
 class CursorList(ScrollView, can_focus=True, inherit_bindings=False):
@@ -30,10 +37,7 @@ class CursorList(ScrollView, can_focus=True, inherit_bindings=False):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
+        *MOVES,
         Binding("enter", "select", "Open", show=False),
     ]
     HEADER = 0  # lines above the rows that do not scroll
