@@ -36,6 +36,14 @@ def _end(editor: TomlArea) -> tuple[int, int]:
     return editor.document.end
 
 
+def _mine(tmp_path: Path) -> tuple[Path, WardenApp]:
+    """The user rules file holding MINE, and a console on a gate of its own."""
+    path = user_rules_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(MINE)
+    return path, WardenApp(gate_factory=lambda: make_gate(tmp_path))
+
+
 async def _open(pilot: Pilot[None], app: WardenApp) -> RulesScreen:
     await until(pilot, lambda: app.client is not None)
     await pilot.press("ctrl+r")
@@ -48,10 +56,7 @@ async def _open(pilot: Pilot[None], app: WardenApp) -> RulesScreen:
 async def test_error_at_its_line_then_fixed_saves_and_the_gate_applies_it(
     tmp_path: Path,
 ) -> None:
-    path = user_rules_file()
-    path.parent.mkdir(parents=True)
-    path.write_text(MINE)
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    path, app = _mine(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, app)
         editor = screen.editor
@@ -102,10 +107,7 @@ async def test_error_at_its_line_then_fixed_saves_and_the_gate_applies_it(
 
 
 async def test_try_box_judges_by_the_edited_rules_before_saving(tmp_path: Path) -> None:
-    path = user_rules_file()
-    path.parent.mkdir(parents=True)
-    path.write_text(MINE)
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    path, app = _mine(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, app)
         await pilot.press("ctrl+t", *ASK)
@@ -131,10 +133,7 @@ async def test_try_box_judges_by_the_edited_rules_before_saving(tmp_path: Path) 
 
 
 async def test_a_file_changed_on_disk_reloads_unless_edits_are_unsaved(tmp_path: Path) -> None:
-    path = user_rules_file()
-    path.parent.mkdir(parents=True)
-    path.write_text(MINE)
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    path, app = _mine(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, app)
         elsewhere = MINE + '\n[[tool]]\nname = "mcp__github__*"\ndecision = "ask"\n'
@@ -159,10 +158,7 @@ async def test_a_file_changed_on_disk_reloads_unless_edits_are_unsaved(tmp_path:
 async def test_the_screen_is_kept_but_dropped_edits_are_gone_and_disk_changes_shown(
     tmp_path: Path,
 ) -> None:
-    path = user_rules_file()
-    path.parent.mkdir(parents=True)
-    path.write_text(MINE)
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    path, app = _mine(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot, app)
         screen.editor.insert("# mine, unsaved\n", (0, 0))
