@@ -9,7 +9,8 @@ config, state and runtime dirs (nothing of yours is read or written).
 - Keys: the gate decides `--history` rule-allowed actions (audit records and the decided feed),
   then `--pending` actions wait for a person; each key press (`j`, `k`, `enter` to open the
   detail screen, `j` there, `escape` back to the queue; `h` and `ctrl+r` to open the history
-  and rules screens, the first time and again, and `escape` back) is timed from the key event
+  and rules screens, the first time and again, and `escape` back; in the history, each key
+  typed in the filter box once the whole log is read) is timed from the key event
   posted (as the terminal driver posts it) to the screen painted with its effect. Textual
   paints at most 60 times a second, so up to 17 ms of each figure is waiting for the frame;
   `(cpu)` is the process time spent in the same interval (what a busy machine cannot take
@@ -190,6 +191,7 @@ async def keys(history: int, pending: int, presses: int) -> dict[str, list[float
         for _ in range(presses):
             await timer.press("k", moved(detail.border_title))
         await visit_screens(timer, max(2, presses // 10))
+        await type_filter(timer, "status")
         print(f"decided feed holds {len(app.state.feed)} rows (its widget shows the newest)")
         for task in waiting:
             task.cancel()
@@ -222,6 +224,30 @@ async def visit_screens(timer: KeyTimer, visits: int) -> None:
         await timer.press("escape", back, "escape (history)")
         await timer.press("ctrl+r", rules_shown, f"ctrl+r{again}")
         await timer.press("escape", back, "escape (rules)")
+
+
+async def type_filter(timer: KeyTimer, word: str) -> None:
+    """In the history, every decision read: type `word` in the filter box, then erase it."""
+    from textual.widgets import Input
+
+    from tui.history_screen import HistoryScreen
+
+    app = timer.app
+    await timer.press("h", lambda: isinstance(app.screen, HistoryScreen), "h")
+    screen = app.screen
+    assert isinstance(screen, HistoryScreen)
+    # `G` reads the whole log, the cursor following it down: a load, timed apart from the keys.
+    await timer.press("G", lambda: screen.done, "G")
+    took = timer.found.pop("G")[-1] * 1000
+    timer.found.pop("G (cpu)")
+    print(f"G: the oldest of {len(screen.records):,} decisions, all read, in {took:.0f} ms")
+    box = screen.query_one("#history-query", Input)
+    await timer.press("slash", lambda: box.has_focus, "/")
+    for key in [*word, *["backspace"] * len(word)]:
+        before = box.value
+        await timer.press(key, lambda before=before: box.value != before, "filter box key")
+    await timer.press("escape", lambda: not box.has_focus, "escape (filter box)")
+    await timer.press("escape", lambda: app.screen is timer.queue, "escape (history)")
 
 
 def report(name: str, seconds: list[float], budget_ms: float) -> bool:

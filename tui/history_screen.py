@@ -20,6 +20,7 @@ from tui.history_source import (
     FILTER_HELP,
     HistoryFilter,
     decisions_newest_first,
+    searchable,
 )
 from tui.history_table import HistoryTable
 from tui.key_bar import KeyBar
@@ -61,6 +62,7 @@ class HistoryScreen(Screen[None]):
         self.path = path
         self.records: list[dict[str, Any]] = []  # decided records, newest first
         self.matching: list[dict[str, Any]] = []  # those the filter lets through, in the table
+        self.texts: dict[int, str] = {}  # searchable text by seq, made as records are read
         self.filter = HistoryFilter()
         self.newest = 0  # seq of the newest decision read
         self.reader: Iterator[dict[str, Any]] = iter(())  # decisions, newest first, read on demand
@@ -104,13 +106,24 @@ class HistoryScreen(Screen[None]):
         self.done = len(decided) < CHUNK
         if decided:
             self.newest = self.newest or decided[0]["seq"]
+        self._keep(decided)
         self.records.extend(decided)
-        self.matching.extend(r for r in decided if self.filter.matches(r))
+        self.matching.extend(self._filtered(decided))
         self.table.show(self.matching)
         if self.to_end:
             self.table.action_last()
         self._status()
         self._want()
+
+    def _keep(self, records: list[dict[str, Any]]) -> None:
+        """Make the records' searchable texts now, a chunk at a time, not at a filter's key."""
+        for record in records:
+            self.texts[record["seq"]] = searchable(record)
+
+    def _filtered(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records the filter lets through (with the searchable texts made as they came)."""
+        matches, texts = self.filter.matches, self.texts
+        return [r for r in records if matches(r, texts[r["seq"]])]
 
     def _want(self, rows: int = 0) -> None:
         """Have at least `rows` matching rows read; reading goes on between key presses."""
@@ -153,15 +166,16 @@ class HistoryScreen(Screen[None]):
         if not decided:
             return
         self.newest = decided[0]["seq"]
+        self._keep(decided)
         self.records[0:0] = decided
-        self.matching[0:0] = [r for r in decided if self.filter.matches(r)]
+        self.matching[0:0] = self._filtered(decided)
         self.table.show(self.matching)
         self._status()
 
     @on(Input.Changed, "#history-query")
     def _query_changed(self, event: Input.Changed) -> None:
         self.filter = HistoryFilter.parse(event.value)
-        self.matching = [r for r in self.records if self.filter.matches(r)]
+        self.matching = self._filtered(self.records)
         self.table.show(self.matching, keep_cursor=False)
         self.wanted, self.to_end = AHEAD, False
         self._status()

@@ -76,8 +76,17 @@ class HistoryFilter:
                 words.append(token.lower())
         return cls(terms, tuple(words), tuple(excluded))
 
-    def matches(self, record: dict[str, Any]) -> bool:
-        """Whether a decided record passes every term and word."""
+    def needs_text(self) -> bool:
+        """Whether `matches` looks at the record's searchable text (free words)."""
+        return bool(self.words or self.excluded)
+
+    def matches(self, record: dict[str, Any], text: str | None = None) -> bool:
+        """Whether a decided record passes every term and word.
+
+        Args:
+            record: the decided record.
+            text: its `searchable` text, when the caller keeps it (it is made otherwise).
+        """
         for key, values in self.terms.items():
             have = str(record.get(key) or "").lower()
             if key == "source" and have == "user":
@@ -86,9 +95,9 @@ class HistoryFilter:
                     continue
             if not any(have.startswith(value) for value in values):
                 return False
-        if not self.words and not self.excluded:
+        if not self.needs_text():
             return True
-        text = searchable(record)
+        text = searchable(record) if text is None else text
         return all(w in text for w in self.words) and not any(w in text for w in self.excluded)
 
 
