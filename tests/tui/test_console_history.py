@@ -151,6 +151,7 @@ async def test_history_opened_again_is_the_same_screen_with_what_was_decided_mea
             await pilot.press("h")
             await until(pilot, lambda: app.screen is screen)
             await until(pilot, lambda: _summaries(screen) == ["ls -la", "git status"])
+            assert await _filter(pilot, screen, "ls") == ["ls -la"]  # found as a word, too
         finally:
             await client.close()
 
