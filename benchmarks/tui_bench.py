@@ -14,7 +14,8 @@ config, state and runtime dirs (nothing of yours is read or written).
   posted (as the terminal driver posts it) to the screen painted with its effect. Textual
   paints at most 60 times a second, so up to 17 ms of each figure is waiting for the frame;
   `(cpu)` is the process time spent in the same interval (what a busy machine cannot take
-  away). Budget ≤ 50 ms.
+  away). Budget ≤ 50 ms. `G` in the history reads the whole log (the cursor follows it down to
+  the oldest decision): a load, printed apart.
 """
 
 from __future__ import annotations
