@@ -156,17 +156,6 @@ async def test_history_opened_again_is_the_same_screen_with_what_was_decided_mea
             await client.close()
 
 
-async def test_palette_opens_the_history_screen(tmp_path: Path) -> None:
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.client is not None)
-        await pilot.press("ctrl+p", *"History")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
-        assert type(app.screen) is HistoryScreen
-
-
 def _write_log(path: Path, count: int) -> None:
     """A well-formed audit log of `count` decisions (every third one denied), hash-chained."""
     prev = ZERO_HASH

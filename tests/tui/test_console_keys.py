@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from gate.server import GateServer
@@ -18,8 +19,10 @@ from tui.action_list import ActionList
 from tui.app import WardenApp
 from tui.confirm_modal import ConfirmModal
 from tui.detail_screen import DetailScreen
+from tui.history_screen import HistoryScreen
 from tui.key_bar import KeyBar
 from tui.queue_screen import QueueScreen
+from tui.rules_screen import RulesScreen
 
 SIZE = (120, 36)
 
@@ -200,6 +203,22 @@ async def test_the_detail_is_laid_out_again_only_when_its_height_changes(agent: 
         await until(pilot, lambda: "--option-39" in str(body.visual))
         await until(pilot, fits)
         assert body.size.height > short + 3
+
+
+@pytest.mark.parametrize(
+    ("command", "screen_type"), [("History", HistoryScreen), ("Rules", RulesScreen)]
+)
+async def test_the_palette_opens_the_history_and_rules_screens(
+    tmp_path: Path, command: str, screen_type: type[Screen[None]]
+) -> None:
+    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        await pilot.press("ctrl+p", *command)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, screen_type))
+        assert type(app.screen) is screen_type
 
 
 async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer, agent: Agent) -> None:

@@ -231,17 +231,6 @@ async def test_untrusted_project_file_is_not_offered(
         assert screen.current.layer == "user"
 
 
-async def test_palette_opens_the_rules_screen(tmp_path: Path) -> None:
-    app = WardenApp(gate_factory=lambda: make_gate(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.client is not None)
-        await pilot.press("ctrl+p", *"Rules")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, RulesScreen))
-        assert type(app.screen) is RulesScreen
-
-
 async def test_an_unreadable_file_is_never_replaced(tmp_path: Path) -> None:
     path = user_rules_file()
     path.parent.mkdir(parents=True)
