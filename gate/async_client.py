@@ -11,8 +11,9 @@ import itertools
 import os
 import uuid
 from contextlib import suppress
+from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from gate.client import (
     MAX_ANSWER,
@@ -27,53 +28,25 @@ from gate.errors import GateError
 from gate.paths import socket_paths
 
 
-class AsyncGateClient:
-    """An asyncio connection to the agent socket; calls may run concurrently.
+class AsyncConnection:
+    """One asyncio JSON-RPC connection to a gate socket, opened at the first call; calls may
+    run concurrently, and notifications go to `notified`.
 
     Args:
-        path: The agent socket; default `$WARDEN_SOCKET`, else the runtime dir's `gate.sock`.
+        path: The socket.
         timeout: Seconds to wait for any one answer; None waits as long as the person takes.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str] | None = None, timeout: float | None = None
-    ) -> None:
-        self.path = socket_paths(path)[0]
+    LINE_LIMIT = MAX_ANSWER  # the longest line the gate may send
+
+    def __init__(self, path: Path, timeout: float | None = None) -> None:
+        self.path = path
         self.timeout = timeout
         self._ids = itertools.count(1)
         self._writer: asyncio.StreamWriter | None = None
         self._reading: asyncio.Task[None] | None = None
         self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._lock = asyncio.Lock()
-
-    async def hello(self, agent: dict[str, Any]) -> dict[str, Any]:
-        """Introduce the agent (`{"name", "session"}`); returns `{"gate_version": ...}`."""
-        return dict(await self.call("hello", {"agent": agent}))
-
-    async def submit(self, action: dict[str, Any]) -> dict[str, Any]:
-        """Ask for a decision on an action (the flat JSON of DESIGN §2); waits for it.
-
-        With a timeout, the action gets an id if it has none, so that one that times out can
-        be withdrawn instead of being left in front of a person.
-        """
-        if self.timeout is None:
-            return dict(await self.call("submit", {"action": action}))
-        action = {**action, "id": action.get("id") or f"act-{uuid.uuid4().hex[:10]}"}
-        try:
-            return dict(await self.call("submit", {"action": action}))
-        except GateUnavailable:
-            with suppress(GateError):
-                await self.call("cancel", {"action_id": action["id"]})
-            raise
-
-    async def cancel(self, action_id: str) -> bool:
-        """Withdraw a pending action of this connection; True if it was still pending."""
-        return bool((await self.call("cancel", {"action_id": action_id}))["cancelled"])
-
-    async def result(self, action_id: str, exit_code: int, duration_ms: float) -> None:
-        """Report how an allowed action went, for the audit log."""
-        params = {"action_id": action_id, "exit_code": exit_code, "duration_ms": duration_ms}
-        await self.call("result", params)
 
     async def call(self, method: str, params: dict[str, Any]) -> Any:
         """Send one request and wait for its result.
@@ -111,7 +84,7 @@ class AsyncGateClient:
                 await self._writer.wait_closed()
         self._writer = self._reading = None
 
-    async def __aenter__(self) -> AsyncGateClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -127,7 +100,7 @@ class AsyncGateClient:
             if self._writer is None:
                 try:
                     reader, self._writer = await asyncio.open_unix_connection(
-                        str(self.path), limit=MAX_ANSWER
+                        str(self.path), limit=self.LINE_LIMIT
                     )
                 except OSError as exc:
                     detail = exc.strerror or exc
@@ -139,11 +112,62 @@ class AsyncGateClient:
         gone: Exception = GateUnavailable(f"the gate at {self.path} closed the connection")
         try:
             while (message := decode_line(await reader.readline())) is not None:
-                answer = self._waiting.get(message.get("id", 0))
-                if answer is not None and not answer.done():
+                if "id" not in message:
+                    self.notified(message)
+                elif (answer := self._waiting.get(message["id"])) and not answer.done():
                     answer.set_result(message)
         except (OSError, ValueError, GateError) as exc:  # ValueError: a line over the limit
             gone = GateUnavailable(f"the gate at {self.path} went away: {exc}")
         for answer in self._waiting.values():
             if not answer.done():
                 answer.set_exception(gone)
+        self.closed()
+
+    def notified(self, message: dict[str, Any]) -> None:
+        """A notification (a message without an id) came; ignored here."""
+
+    def closed(self) -> None:
+        """The gate closed the connection (not this side); nothing here."""
+
+
+class AsyncGateClient(AsyncConnection):
+    """An asyncio connection to the agent socket; calls may run concurrently.
+
+    Args:
+        path: The agent socket; default `$WARDEN_SOCKET`, else the runtime dir's `gate.sock`.
+        timeout: Seconds to wait for any one answer; None waits as long as the person takes.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, timeout: float | None = None
+    ) -> None:
+        super().__init__(socket_paths(path)[0], timeout)
+
+    async def hello(self, agent: dict[str, Any]) -> dict[str, Any]:
+        """Introduce the agent (`{"name", "session"}`); returns `{"gate_version": ...}`."""
+        return dict(await self.call("hello", {"agent": agent}))
+
+    async def submit(self, action: dict[str, Any]) -> dict[str, Any]:
+        """Ask for a decision on an action (the flat JSON of DESIGN §2); waits for it.
+
+        With a timeout, the action gets an id if it has none, so that one that times out can
+        be withdrawn instead of being left in front of a person.
+        """
+        if self.timeout is None:
+            return dict(await self.call("submit", {"action": action}))
+        action = {**action, "id": action.get("id") or f"act-{uuid.uuid4().hex[:10]}"}
+        try:
+            return dict(await self.call("submit", {"action": action}))
+        except GateUnavailable:
+            with suppress(GateError):
+                await self.call("cancel", {"action_id": action["id"]})
+            raise
+
+    async def cancel(self, action_id: str) -> bool:
+        """Withdraw a pending action of this connection; True if it was still pending."""
+        return bool((await self.call("cancel", {"action_id": action_id}))["cancelled"])
+
+    async def result(self, action_id: str, exit_code: int, duration_ms: float) -> None:
+        """Report how an allowed action went, for the audit log."""
+        params = {"action_id": action_id, "exit_code": exit_code, "duration_ms": duration_ms}
+        await self.call("result", params)
