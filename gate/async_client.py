@@ -121,6 +121,8 @@ class AsyncConnection:
         for answer in self._waiting.values():
             if not answer.done():
                 answer.set_exception(gone)
+        if self._writer is not None:
+            self._writer.close()  # our end too, even if no one calls `close`
         self.closed()
 
     def notified(self, message: dict[str, Any]) -> None:

@@ -221,6 +221,20 @@ async def test_the_palette_opens_the_history_and_rules_screens(
         assert type(app.screen) is screen_type
 
 
+async def test_a_gate_that_goes_away_is_said_and_its_keys_grey_out(tmp_path: Path) -> None:
+    app = WardenApp()
+    async with GateServer(make_gate(tmp_path)) as server, app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.client is not None)
+        assert app.origin == "shared gate"
+        await server.close()
+        await until(pilot, lambda: app.origin.startswith("no gate:"))
+        assert app.client is None
+        assert "closed the connection" in app.origin
+        screen = app.screen
+        assert isinstance(screen, QueueScreen)
+        assert screen.check_action("session_panel", ()) is None
+
+
 async def test_keys_are_greyed_out_when_nothing_waits(server: GateServer, agent: Agent) -> None:
     app = WardenApp()
     async with app.run_test(size=SIZE) as pilot:
