@@ -119,12 +119,10 @@ class GatedTools:
         """Read a file in the sandbox once the gate allows it."""
         action = self._action(kind="read", path=self._absolute(path))
         outcome = await self._execute(action, self._offline)
+        if (failed := _not_done("read_file", outcome)) is not None:
+            return failed
         run = outcome.final
-        if run is None:
-            return _denied(outcome.decision)
-        if run.exit_code != 0:
-            said = _text(run.stderr, TEXT_LIMIT).strip() or f"exit code {run.exit_code}"
-            return ToolResult(f"read_file failed: {said}", error=True, decision=outcome.decision)
+        assert run is not None
         if _binary(run.stdout):
             text = f"(a binary file of {len(run.stdout)} bytes{' or more' * run.truncated})"
         else:
@@ -151,12 +149,8 @@ class GatedTools:
         # hash kept); the executor writes the whole content only if it has that hash.
         action = self._action(kind="write", path=target, content=content, **bounded({}, None, diff))
         outcome = await self._execute(action, self._offline, content)
-        run = outcome.final
-        if run is None:
-            return _denied(outcome.decision)
-        if run.exit_code != 0:
-            said = _text(run.stderr, TEXT_LIMIT).strip() or f"exit code {run.exit_code}"
-            return ToolResult(f"write_file failed: {said}", error=True, decision=outcome.decision)
+        if (failed := _not_done("write_file", outcome)) is not None:
+            return failed
         return ToolResult(f"wrote {size} bytes to {target}", decision=outcome.decision)
 
     async def fetch(self, url: str) -> ToolResult:
@@ -259,6 +253,17 @@ def _denied(decision: Decision) -> ToolResult:
     why = decision.message or "no reason given"
     text = f"Warden denied this ({decision.source}): {why}"
     return ToolResult(text, error=True, decision=decision)
+
+
+def _not_done(tool: str, outcome: ExecOutcome) -> ToolResult | None:
+    """What the model hears when a file tool was denied or failed; None when it ran well."""
+    run = outcome.final
+    if run is None:
+        return _denied(outcome.decision)
+    if run.exit_code != 0:
+        said = _text(run.stderr, TEXT_LIMIT).strip() or f"exit code {run.exit_code}"
+        return ToolResult(f"{tool} failed: {said}", error=True, decision=outcome.decision)
+    return None
 
 
 def _command_result(outcome: ExecOutcome) -> ToolResult:
