@@ -33,7 +33,7 @@ from tui.session_panel import SessionPanel
 
 # Gate events within this many seconds are drawn together.
 REDRAW_S = 1 / 30
-# The names the kept history and rules screens are installed under.
+# The names the kept history and rules screens are shown under (`show_kept`).
 HISTORY, RULES = "history", "rules"
 # After this many gate events the long-lived state is settled out of the collector's way.
 SETTLE_AFTER = 1000
@@ -231,22 +231,22 @@ class WardenApp(App[None]):
         yield SystemCommand("Rules", "Edit, check and try your rules", self.action_rules)
 
     def action_history(self) -> None:
-        """Open the history screen (every decision in the audit log).
-
-        It is made once and kept, with its filter and place: opening it again costs one frame,
-        not a new screen's four layout passes, and reads only what was decided meanwhile.
-        """
+        """Open the history screen (every decision in the audit log)."""
         if not isinstance(self.screen, HistoryScreen):
-            if not self.is_screen_installed(HISTORY):
-                self.install_screen(HistoryScreen(), HISTORY)
-            self.push_screen(HISTORY)
+            self.show_kept(HISTORY, HistoryScreen)
 
     def action_rules(self) -> None:
-        """Open the rules screen (edit, check and try the rules files), kept as the history is."""
+        """Open the rules screen (edit, check and try the rules files)."""
         if not isinstance(self.screen, RulesScreen):
-            if not self.is_screen_installed(RULES):
-                self.install_screen(RulesScreen(), RULES)
-            self.push_screen(RULES)
+            self.show_kept(RULES, RulesScreen)
+
+    def show_kept(self, name: str, make: Callable[[], Screen[Any]]) -> None:
+        """Show the screen kept under `name`, made the first time. Kept, it keeps its place,
+        and showing it again (and leaving it) costs a frame, not a new screen's layout passes.
+        """
+        if not self.is_screen_installed(name):
+            self.install_screen(make(), name)
+        self.push_screen(name)
 
     def action_toggle_help(self) -> None:
         """Show or hide the keys panel."""

@@ -71,9 +71,7 @@ class QueueScreen(DecisionScreen):
     def _open_detail(self) -> None:
         """`enter`: the selected action's detail on a screen of its own (escape comes back).
 
-        The detail screen is kept between visits: coming back then redraws this screen as it
-        was, with no restyle or layout pass (Textual's `maximize` did both, twice).
+        Coming back redraws this screen as it was, with no restyle or layout pass (Textual's
+        `maximize` did both, twice).
         """
-        if not self.app.is_screen_installed(DetailScreen.NAME):
-            self.app.install_screen(DetailScreen(self.waiting), DetailScreen.NAME)
-        self.app.push_screen(DetailScreen.NAME)
+        self.warden.show_kept(DetailScreen.NAME, lambda: DetailScreen(self.waiting))
